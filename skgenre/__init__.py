@@ -1,0 +1,21 @@
+"""skgenre: music genre classification from audio, inside scikit-learn.
+
+``WindowMFCCTransformer`` turns audio files into a 5-D tensor of window
+features; ``MILSongClassifier`` classifies each song from its windows
+(multiple-instance learning).  The classifier imports TensorFlow, so it is
+loaded on first use: feature extraction alone (e.g. in joblib workers) stays
+light.
+"""
+
+from .transformer import WindowMFCCTransformer
+
+__version__ = "0.1.0"
+__all__ = ["MILSongClassifier", "WindowMFCCTransformer", "__version__"]
+
+
+def __getattr__(name):
+    if name == "MILSongClassifier":
+        from .classifier import MILSongClassifier
+
+        return MILSongClassifier
+    raise AttributeError(f"module 'skgenre' has no attribute {name!r}")

@@ -1,0 +1,144 @@
+"""Audio decoding and windowing: the one place that reads audio files.
+
+Data flows paths -> mono float32 signal at a fixed sample rate -> fixed-length
+song -> overlapping windows.  Feature computation lives in
+:mod:`skgenre.features`.
+"""
+
+import os
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+__all__ = ["AudioDecodeError", "fit_length", "load_audio", "n_windows_for"]
+
+
+class AudioDecodeError(ValueError):
+    """A file could not be read as audio.
+
+    The message names the file and the reason.  Subclasses :class:`ValueError`
+    so ``except ValueError`` also catches it.
+
+    Parameters
+    ----------
+    path : str
+        The offending file.
+    reason : str
+        Why it could not be used.
+    """
+
+    def __init__(self, path, reason):
+        self.path = str(path)
+        self.reason = str(reason)
+        super().__init__(f"cannot read audio file {self.path!r}: {self.reason}")
+
+    def __reduce__(self):
+        # Picklable, so the error crosses joblib worker boundaries intact.
+        return (type(self), (self.path, self.reason))
+
+
+def load_audio(path, *, sample_rate, offset=0.0, duration=None):
+    """Decode an audio file to a mono float32 signal at ``sample_rate``.
+
+    Equivalent to ``librosa.load(path, sr=sample_rate, mono=True,
+    offset=offset, duration=duration)`` for files libsndfile decodes: channels
+    are averaged, then the signal is resampled with soxr (``soxr_hq``).  Only
+    the requested part of the file is decoded.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Any format libsndfile decodes (wav, flac, ogg, mp3, au, aiff...).
+    sample_rate : int
+        Target sample rate in Hz.
+    offset : float, default=0.0
+        Start reading after this many seconds.
+    duration : float or None, default=None
+        Read at most this many seconds; ``None`` reads to the end.
+
+    Returns
+    -------
+    y : ndarray of shape (n_samples,), dtype float32
+        The decoded signal; may be shorter than ``duration`` seconds.  Samples
+        that are NaN or infinite are replaced by 0.
+
+    Raises
+    ------
+    AudioDecodeError
+        If the file is missing, is a directory, is empty or cannot be decoded.
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise AudioDecodeError(path, "no such file")
+    if os.path.isdir(path):
+        raise AudioDecodeError(path, "is a directory, not an audio file")
+    if os.path.getsize(path) == 0:
+        raise AudioDecodeError(path, "file is empty (0 bytes)")
+    try:
+        with sf.SoundFile(path) as f:
+            native_sr = f.samplerate
+            start = int(round(offset * native_sr))
+            n_read = -1 if duration is None else int(np.ceil(duration * native_sr))
+            if start > 0:
+                f.seek(min(start, f.frames))
+            y = f.read(frames=n_read, dtype="float32", always_2d=True)
+    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+        raise AudioDecodeError(path, f"not decodable by libsndfile ({exc})") from None
+    y = y.mean(axis=1, dtype=np.float32) if y.shape[1] > 1 else y[:, 0]
+    if not np.isfinite(y).all():
+        y = np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0)
+    if native_sr != sample_rate and y.size:
+        # Imported here: resampling is the only librosa piece needed to decode.
+        import librosa
+
+        y = librosa.resample(
+            y, orig_sr=native_sr, target_sr=sample_rate, res_type="soxr_hq"
+        ).astype(np.float32, copy=False)
+    if duration is not None:
+        y = y[: int(np.ceil(duration * sample_rate))]
+    return y
+
+
+def fit_length(y, n_samples):
+    """Zero-pad at the end or cut ``y`` to exactly ``n_samples``.
+
+    Parameters
+    ----------
+    y : ndarray of shape (n,)
+        Signal.
+    n_samples : int
+        Wanted length.
+
+    Returns
+    -------
+    y : ndarray of shape (n_samples,)
+    """
+    if y.shape[0] >= n_samples:
+        return y[:n_samples]
+    return np.pad(y, (0, n_samples - y.shape[0]))
+
+
+def n_windows_for(n_samples, window_samples, hop_samples):
+    """Number of windows of ``window_samples`` at ``hop_samples`` in a signal.
+
+    A signal shorter than one window still gives one (zero-padded) window.
+
+    Parameters
+    ----------
+    n_samples, window_samples, hop_samples : int
+        Lengths in samples.
+
+    Returns
+    -------
+    n_windows : int
+    """
+    if n_samples <= window_samples:
+        return 1
+    return 1 + (n_samples - window_samples) // hop_samples
+
+
+def _file_key(path):
+    """Identity of a file's contents for caching: (absolute path, size, mtime)."""
+    st = os.stat(path)
+    return (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)

@@ -1,0 +1,192 @@
+"""``MILSongClassifier``: the multiple-instance song classifier.
+
+This is the only module that touches scikeras (unmaintained), so it can be
+replaced without changing the rest of the package.  It also fixes two scikeras
+defects: scikit-learn >= 1.7 does not see ``KerasClassifier`` as a classifier
+(so cross-validation would not stratify), and ``predict_proba`` of one sample
+returns shape ``(n_classes,)``.
+"""
+
+import numpy as np
+from scikeras.wrappers import KerasClassifier
+from sklearn.utils import ClassifierTags
+
+from .models import build_mil_model
+
+__all__ = ["MILSongClassifier"]
+
+_EXPECTED_X = (
+    "a 5-D array of shape (n_songs, n_windows, n_bands, n_frames, 1), "
+    "as returned by WindowMFCCTransformer.transform"
+)
+
+
+class MILSongClassifier(KerasClassifier):
+    """Song genre classifier: a CNN on every window, window predictions averaged.
+
+    Multiple-instance learning: each song (bag) is a sequence of windows
+    (instances) and only the song has a label.  The window CNN of the
+    reference model (:func:`skgenre.models.build_window_cnn`) is applied to
+    every window with ``TimeDistributed`` and its class probabilities are
+    averaged over the song's windows (``GlobalAveragePooling1D``).  With
+    three classes the network has exactly 21,075 trainable parameters; two
+    classes use one sigmoid unit and binary cross-entropy (21,009).
+
+    Features are standardised per band with the training set's mean and
+    variance by a fixed ``Normalization`` layer (no trainable weights), since
+    MFCC bands differ in scale by orders of magnitude.
+
+    Parameters
+    ----------
+    hidden : int, default=32
+        Units of each of the two hidden dense layers.
+    filters : int, default=16
+        Filters of each of the two convolutions.
+    optimizer : str or keras.optimizers.Optimizer, default="adam"
+        Keras optimizer name, class or instance.  Its options can be routed
+        as ``optimizer__<name>`` (scikeras convention).
+    learning_rate : float or None, default=1e-3
+        Optimizer learning rate; ``None`` keeps the optimizer's own.
+    epochs : int, default=30
+        Passes over the training songs.
+    batch_size : int, default=16
+        Songs per gradient step (and per prediction batch).
+    normalize : bool, default=True
+        Standardise each band with training-set statistics inside the model.
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes in the loss.
+    validation_split : float, default=0.0
+        Fraction of training songs held out for Keras' validation metrics.
+    callbacks : list of keras.callbacks.Callback or None, default=None
+        Extra Keras callbacks for ``fit``.
+    random_state : int, RandomState or None, default=None
+        Seed of weight initialisation and shuffling; the same seed on the
+        same data gives identical predictions.
+    verbose : int, default=0
+        Keras verbosity (1 shows a progress bar per epoch).
+    **kwargs
+        Further scikeras parameters, e.g. ``fit__shuffle`` or
+        ``optimizer__momentum``.
+
+    Attributes
+    ----------
+    model_ : keras.Model
+        The fitted Keras model.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels.
+    n_classes_ : int
+        Number of classes.
+    band_mean_, band_variance_ : ndarray of shape (n_bands,)
+        Per-band statistics of the training features (``normalize=True``).
+    history_ : dict
+        Keras training history (loss per epoch...).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenre import MILSongClassifier
+    >>> X = np.random.default_rng(0).normal(size=(6, 3, 13, 20, 1)).astype("float32")
+    >>> y = np.array(["rock", "jazz"] * 3)
+    >>> clf = MILSongClassifier(epochs=1, random_state=0).fit(X, y)
+    >>> clf.predict_proba(X[:1]).shape
+    (1, 2)
+    """
+
+    def __init__(
+        self,
+        hidden=32,
+        filters=16,
+        optimizer="adam",
+        learning_rate=1e-3,
+        epochs=30,
+        batch_size=16,
+        normalize=True,
+        class_weight=None,
+        validation_split=0.0,
+        callbacks=None,
+        random_state=None,
+        verbose=0,
+        **kwargs,
+    ):
+        super().__init__(
+            optimizer=optimizer,
+            epochs=epochs,
+            batch_size=batch_size,
+            class_weight=class_weight,
+            validation_split=validation_split,
+            callbacks=callbacks,
+            random_state=random_state,
+            verbose=verbose,
+            **kwargs,
+        )
+        self.hidden = hidden
+        self.filters = filters
+        self.learning_rate = learning_rate
+        self.normalize = normalize
+
+    def __sklearn_tags__(self):
+        # scikeras puts BaseEstimator before ClassifierMixin in its MRO, so
+        # ClassifierMixin's tags are never applied: restore them here.
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "classifier"
+        tags.classifier_tags = ClassifierTags()
+        tags.target_tags.required = True
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        return tags
+
+    def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
+        if X is not None:
+            ndim = np.ndim(X)
+            if ndim != 5:
+                raise ValueError(
+                    f"{type(self).__name__} expects {_EXPECTED_X}; got an array "
+                    f"with {ndim} dimension(s) of shape {np.shape(X)}."
+                )
+        return super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
+
+    def _initialize(self, X, y=None):
+        if self.normalize and np.ndim(X) == 5:
+            X_ = np.asarray(X)
+            axes = (0, 1, 3, 4)
+            self.band_mean_ = X_.mean(axis=axes, dtype=np.float64)
+            self.band_variance_ = X_.var(axis=axes, dtype=np.float64)
+        return super()._initialize(X, y)
+
+    def _keras_build_fn(self, meta, compile_kwargs):
+        """Build and compile the MIL model for the data described by ``meta``."""
+        n_classes = meta["n_classes_"]
+        model = build_mil_model(
+            meta["X_shape_"][1:],
+            n_classes,
+            filters=self.filters,
+            hidden=self.hidden,
+            band_mean=self.band_mean_ if self.normalize else None,
+            band_variance=self.band_variance_ if self.normalize else None,
+        )
+        optimizer = compile_kwargs["optimizer"]
+        if self.learning_rate is not None:
+            optimizer.learning_rate = self.learning_rate
+        loss = (
+            "binary_crossentropy"
+            if n_classes == 2
+            else "sparse_categorical_crossentropy"
+        )
+        model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+        return model
+
+    def predict_proba(self, X, **kwargs):
+        """Class probabilities of each song.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_songs, n_windows, n_bands, n_frames, 1)
+            Window features.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_songs, n_classes)
+            Always 2-D, also for one song (scikeras returns ``(n_classes,)``).
+        """
+        proba = super().predict_proba(X, **kwargs)
+        return np.reshape(proba, (np.shape(X)[0], -1))

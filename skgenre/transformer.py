@@ -1,0 +1,337 @@
+"""``WindowMFCCTransformer``: audio file paths -> 5-D window feature tensor."""
+
+import numbers
+import os
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_memory
+from tqdm.auto import tqdm
+
+from . import features as _features
+from .audio import _file_key, n_windows_for
+from .features import FeatureSettings
+
+__all__ = ["WindowMFCCTransformer"]
+
+
+def _extract(path, settings):
+    # Looked up at call time so tests can count real computations.
+    return _features.song_features(path, settings)
+
+
+def _cached_extract(file_key, settings, path):
+    """Cache entry point: keyed by ``file_key`` (path, size, mtime) and settings."""
+    return _extract(path, settings)
+
+
+def _extract_one(path, settings, memory):
+    if memory is None or memory.location is None:
+        return _extract(path, settings)
+    cached = memory.cache(_cached_extract, ignore=["path"], verbose=0)
+    return cached(_file_key(path), settings, path)
+
+
+class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
+    """Turn audio files into MFCC (or log-mel) matrices of overlapping windows.
+
+    Each song is decoded, mixed to mono, resampled to ``sample_rate``, cut or
+    zero-padded to ``song_length`` seconds from ``offset``, and split into
+    windows of ``window_length`` seconds overlapping by ``window_overlap``.
+    Each window gives a ``(n_bands, n_frames)`` matrix computed exactly as
+    ``librosa.feature.mfcc`` (or a log-mel spectrogram) on that window alone.
+
+    Parameters
+    ----------
+    sample_rate : int, default=22050
+        Sample rate in Hz the audio is resampled to.
+    n_mfcc : int, default=13
+        Number of MFCCs per frame (``features="mfcc"``).
+    hop_length : int, default=512
+        Hop between STFT frames in samples.
+    n_fft : int or None, default=None
+        FFT length in samples; ``None`` means ``2 * hop_length``.
+    window_length : float, default=5.0
+        Window length in seconds.
+    window_overlap : float, default=0.5
+        Fraction of a window shared with the next one, in ``[0, 1)``.
+    song_length : float, default=60.0
+        Seconds of each song used; shorter songs are zero-padded at the end,
+        longer ones cut.
+    offset : float, default=0.0
+        Seconds skipped at the start of each file.
+    features : {"mfcc", "logmel"}, default="mfcc"
+        MFCCs, or the log-mel spectrogram in dB.
+    n_mels : int or None, default=None
+        Mel bands; ``None`` means 128 for ``"mfcc"`` (librosa's default) and
+        64 for ``"logmel"``.
+    fmin : float, default=0.0
+        Lowest mel filterbank frequency in Hz.
+    fmax : float or None, default=None
+        Highest mel filterbank frequency in Hz; ``None`` means
+        ``sample_rate / 2``.  A shared value such as 8000 makes files of
+        different bandwidths comparable.
+    n_jobs : int or None, default=None
+        Songs decoded in parallel with joblib (processes by default; ``-1``
+        means all cores).  Honours ``joblib.parallel_backend``, e.g. dask.
+    memory : str, path-like, joblib.Memory or None, default=None
+        Cache of each song's features, keyed by the file's path, size and
+        modification time and by every parameter that changes features.
+    verbose : int, default=0
+        If positive, show a progress bar over songs.
+
+    Attributes
+    ----------
+    n_windows_ : int
+        Windows per song.
+    n_bands_ : int
+        MFCCs or mel bands per frame.
+    n_frames_ : int
+        STFT frames per window.
+    settings_ : FeatureSettings
+        The validated settings in samples.
+
+    Examples
+    --------
+    >>> from skgenre import WindowMFCCTransformer
+    >>> WindowMFCCTransformer().fit([]).n_windows_
+    23
+    """
+
+    def __init__(
+        self,
+        sample_rate=22050,
+        n_mfcc=13,
+        hop_length=512,
+        n_fft=None,
+        window_length=5.0,
+        window_overlap=0.5,
+        song_length=60.0,
+        offset=0.0,
+        features="mfcc",
+        n_mels=None,
+        fmin=0.0,
+        fmax=None,
+        n_jobs=None,
+        memory=None,
+        verbose=0,
+    ):
+        self.sample_rate = sample_rate
+        self.n_mfcc = n_mfcc
+        self.hop_length = hop_length
+        self.n_fft = n_fft
+        self.window_length = window_length
+        self.window_overlap = window_overlap
+        self.song_length = song_length
+        self.offset = offset
+        self.features = features
+        self.n_mels = n_mels
+        self.fmin = fmin
+        self.fmax = fmax
+        self.n_jobs = n_jobs
+        self.memory = memory
+        self.verbose = verbose
+
+    def _settings(self):
+        """Validate the parameters and convert them to a :class:`FeatureSettings`."""
+
+        def check(name, ok, accepted):
+            if not ok:
+                value = getattr(self, name)
+                raise ValueError(
+                    f"{type(self).__name__}: invalid {name}={value!r}; "
+                    f"expected {accepted}."
+                )
+
+        def is_int(v):
+            return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+        def is_real(v):
+            return isinstance(v, numbers.Real) and not isinstance(v, bool)
+
+        check(
+            "sample_rate",
+            is_int(self.sample_rate) and self.sample_rate >= 1000,
+            "an int >= 1000 (Hz)",
+        )
+        check(
+            "hop_length",
+            is_int(self.hop_length) and self.hop_length >= 1,
+            "an int >= 1 (samples)",
+        )
+        check(
+            "n_fft",
+            self.n_fft is None or (is_int(self.n_fft) and self.n_fft >= 2),
+            "None or an int >= 2 (samples)",
+        )
+        check("features", self.features in ("mfcc", "logmel"), "'mfcc' or 'logmel'")
+        check(
+            "n_mels",
+            self.n_mels is None or (is_int(self.n_mels) and self.n_mels >= 1),
+            "None or an int >= 1",
+        )
+        n_mels = self.n_mels or (128 if self.features == "mfcc" else 64)
+        check(
+            "n_mfcc",
+            is_int(self.n_mfcc) and 1 <= self.n_mfcc <= n_mels,
+            f"an int in [1, n_mels={n_mels}]",
+        )
+        check(
+            "window_length",
+            is_real(self.window_length) and self.window_length > 0,
+            "a number of seconds > 0",
+        )
+        check(
+            "window_overlap",
+            is_real(self.window_overlap) and 0 <= self.window_overlap < 1,
+            "a fraction in [0, 1)",
+        )
+        check(
+            "song_length",
+            is_real(self.song_length) and self.song_length > 0,
+            "a number of seconds > 0",
+        )
+        check(
+            "offset",
+            is_real(self.offset) and self.offset >= 0,
+            "a number of seconds >= 0",
+        )
+        nyquist = self.sample_rate / 2
+        check(
+            "fmin",
+            is_real(self.fmin) and 0 <= self.fmin < nyquist,
+            f"a frequency in [0, sample_rate / 2 = {nyquist}) Hz",
+        )
+        check(
+            "fmax",
+            self.fmax is None
+            or (is_real(self.fmax) and self.fmin < self.fmax <= nyquist),
+            f"None or a frequency in (fmin, sample_rate / 2 = {nyquist}] Hz",
+        )
+        check(
+            "verbose", is_int(self.verbose) or isinstance(self.verbose, bool), "an int"
+        )
+
+        n_fft = self.n_fft if self.n_fft is not None else 2 * self.hop_length
+        window_samples = int(round(self.window_length * self.sample_rate))
+        check(
+            "window_length",
+            window_samples >= n_fft // 2 + 1,
+            f"at least n_fft / 2 + 1 = {n_fft // 2 + 1} samples",
+        )
+        hop_samples = max(1, int(round(window_samples * (1 - self.window_overlap))))
+        return FeatureSettings(
+            sample_rate=int(self.sample_rate),
+            offset=float(self.offset),
+            song_samples=int(round(self.song_length * self.sample_rate)),
+            window_samples=window_samples,
+            hop_samples=hop_samples,
+            kind=self.features,
+            n_mfcc=int(self.n_mfcc),
+            n_mels=int(n_mels),
+            n_fft=int(n_fft),
+            hop_length=int(self.hop_length),
+            fmin=float(self.fmin),
+            fmax=None if self.fmax is None else float(self.fmax),
+        )
+
+    def fit(self, X=None, y=None):
+        """Validate the parameters and record the output shape.
+
+        No audio is read: the transformer is stateless.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_songs,) of str, default=None
+            Audio file paths (ignored).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : WindowMFCCTransformer
+        """
+        s = self._settings()
+        self.settings_ = s
+        self.n_windows_ = n_windows_for(
+            max(s.song_samples, s.window_samples), s.window_samples, s.hop_samples
+        )
+        self.n_bands_ = s.n_mfcc if s.kind == "mfcc" else s.n_mels
+        self.n_frames_ = 1 + s.window_samples // s.hop_length
+        return self
+
+    def transform(self, X):
+        """Compute the window features of each song.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_songs,) of str or path-like
+            Audio file paths (list, array, pandas Series...).
+
+        Returns
+        -------
+        features : ndarray of shape (n_songs, n_windows, n_bands, n_frames, 1)
+            float32; ``n_bands`` is ``n_mfcc`` for MFCCs, ``n_mels`` for
+            log-mel.  Defaults give ``(n_songs, 23, 13, 216, 1)``.
+
+        Raises
+        ------
+        skgenre.audio.AudioDecodeError
+            If a file is missing, empty or not decodable; the message names
+            the file and the reason.
+        """
+        paths = _check_paths(X)
+        self.fit()  # stateless: settings always follow the current parameters
+        settings = self.settings_
+        memory = check_memory(self.memory)
+        out = np.empty(
+            (len(paths), self.n_windows_, self.n_bands_, self.n_frames_, 1),
+            dtype=np.float32,
+        )
+        n_jobs = 1 if len(paths) <= 1 else self.n_jobs
+        results = Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(_extract_one)(p, settings, memory) for p in paths
+        )
+        progress = tqdm(
+            results,
+            total=len(paths),
+            disable=not self.verbose,
+            desc="Extracting features",
+            unit="song",
+        )
+        for i, feats in enumerate(progress):
+            out[i, ..., 0] = feats
+        return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        tags.transformer_tags.preserves_dtype = []
+        return tags
+
+
+def _check_paths(X):
+    """Validate a 1-D collection of file paths and return a list of str."""
+    if isinstance(X, (str, bytes, os.PathLike)):
+        raise ValueError(
+            "Expected a list, array or Series of audio file paths, got a single "
+            f"path {X!r}; wrap it in a list."
+        )
+    arr = np.asarray(X, dtype=object)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]  # one column, e.g. from a DataFrame or ColumnTransformer
+    if arr.ndim != 1:
+        raise ValueError(
+            "Expected a 1-D list, array or Series of audio file paths of shape "
+            f"(n_songs,), got an array of shape {arr.shape}."
+        )
+    bad = [p for p in arr if not isinstance(p, (str, os.PathLike))]
+    if bad:
+        raise ValueError(
+            f"Expected audio file paths (str or path-like), got {bad[0]!r} "
+            f"of type {type(bad[0]).__name__}."
+        )
+    return [os.fspath(p) for p in arr]
