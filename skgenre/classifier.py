@@ -47,7 +47,7 @@ class MILSongClassifier(KerasClassifier):
         as ``optimizer__<name>`` (scikeras convention).
     learning_rate : float or None, default=1e-3
         Optimizer learning rate; ``None`` keeps the optimizer's own.
-    epochs : int, default=30
+    epochs : int, default=50
         Passes over the training songs.
     batch_size : int, default=16
         Songs per gradient step (and per prediction batch).
@@ -98,7 +98,7 @@ class MILSongClassifier(KerasClassifier):
         filters=16,
         optimizer="adam",
         learning_rate=1e-3,
-        epochs=30,
+        epochs=50,
         batch_size=16,
         normalize=True,
         class_weight=None,

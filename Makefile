@@ -1,0 +1,30 @@
+# Two set-up commands for a fresh machine; each installs what it needs into .venv.
+#   make demo                 train and evaluate on synthetic songs (no download)
+#   make demo DATA=DIR        the same on a genre-per-folder tree of real music
+#   make test                 the test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m skgenre.demo $(if $(DATA),--data "$(DATA)")
+
+test: $(STAMP)
+	$(BIN)/ruff check skgenre tests benchmarks
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check skgenre tests benchmarks
+	$(BIN)/ruff format --check skgenre tests benchmarks
+
+clean:
+	rm -rf $(VENV) build *.egg-info

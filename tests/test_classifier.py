@@ -1,0 +1,139 @@
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.base import clone, is_classifier
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_score
+from sklearn.utils import get_tags
+
+from skgenre import MILSongClassifier
+
+
+def _data(n=12, n_classes=3, seed=0, windows=3, frames=24):
+    """Songs whose class shifts the mean of some bands: learnable quickly."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % n_classes
+    X = rng.normal(size=(n, windows, 13, frames, 1)).astype("float32")
+    for c in range(n_classes):
+        X[y == c, :, 3 * c : 3 * c + 3] += 2.0
+    return X, y
+
+
+def _fast(**kw):
+    return MILSongClassifier(
+        epochs=kw.pop("epochs", 3), batch_size=4, random_state=0, **kw
+    )
+
+
+def test_is_classifier_and_tags():
+    clf = MILSongClassifier()
+    assert is_classifier(clf)
+    tags = get_tags(clf)
+    assert tags.estimator_type == "classifier"
+    assert tags.classifier_tags is not None
+    assert tags.target_tags.required
+
+
+def test_cross_validation_is_stratified():
+    y = np.array([0] * 10 + [1] * 5)
+    cv = check_cv(5, y, classifier=is_classifier(MILSongClassifier()))
+    assert isinstance(cv, StratifiedKFold)
+
+
+def test_string_labels_and_one_song_shape():
+    X, y = _data()
+    labels = np.array(["blues", "metal", "rock"])[y]
+    clf = _fast().fit(X, labels)
+    np.testing.assert_array_equal(clf.classes_, ["blues", "metal", "rock"])
+    proba = clf.predict_proba(X[:1])
+    assert proba.shape == (1, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    assert clf.predict(X[:1]).shape == (1,)
+    assert set(clf.predict(X)) <= set(labels)
+
+
+def test_binary_uses_one_sigmoid_unit():
+    X, y = _data(n_classes=2)
+    clf = _fast().fit(X, np.where(y == 1, "yes", "no"))
+    assert clf.model_.output_shape == (None, 1)
+    assert clf.model_.loss == "binary_crossentropy"
+    assert clf.predict_proba(X[:1]).shape == (1, 2)
+    assert clf.predict_proba(X).shape == (len(X), 2)
+
+
+def test_hyper_parameters_reach_the_model():
+    X, y = _data()
+    clf = _fast(epochs=1).set_params(hidden=8, filters=4, learning_rate=0.01)
+    clf.fit(X, y)
+    cnn = clf.model_.get_layer("per_window").layer
+    assert cnn.layers[0].filters == 4
+    assert cnn.layers[5].units == 8
+    assert np.isclose(float(clf.model_.optimizer.learning_rate), 0.01)
+    assert len(clf.history_["loss"]) == 1
+
+
+def test_learns_a_simple_problem():
+    X, y = _data(n=30)
+    clf = _fast(epochs=15).fit(X, y)
+    assert clf.score(X, y) >= 0.9
+
+
+def test_predict_before_fit():
+    X, _ = _data()
+    with pytest.raises(NotFittedError):
+        MILSongClassifier().predict(X)
+
+
+@pytest.mark.parametrize("shape", [(4, 13, 24), (4, 3, 13, 24), (4, 3, 13, 24, 1, 1)])
+def test_wrong_rank_is_explained(shape):
+    X, y = np.zeros(shape, "float32"), np.arange(4) % 2
+    with pytest.raises(
+        ValueError, match=r"\(n_songs, n_windows, n_bands, n_frames, 1\)"
+    ):
+        _fast().fit(X, y)
+
+
+def test_wrong_rank_at_predict():
+    X, y = _data()
+    clf = _fast(epochs=1).fit(X, y)
+    with pytest.raises(ValueError, match="5-D"):
+        clf.predict(X[:, 0])
+
+
+def test_clone_keeps_parameters():
+    clf = MILSongClassifier(hidden=8, learning_rate=0.01, optimizer__momentum=0.5)
+    c = clone(clf)
+    assert c.get_params()["hidden"] == 8
+    assert c.get_params()["optimizer__momentum"] == 0.5
+    assert c is not clf
+
+
+@pytest.mark.parametrize(
+    "dumps, loads", [(pickle.dumps, pickle.loads), ("joblib", "joblib")]
+)
+def test_pickle_round_trip(tmp_path, dumps, loads):
+    X, y = _data()
+    clf = _fast(epochs=2).fit(X, y)
+    if dumps == "joblib":
+        joblib.dump(clf, tmp_path / "m.joblib")
+        restored = joblib.load(tmp_path / "m.joblib")
+    else:
+        restored = loads(dumps(clf))
+    np.testing.assert_array_equal(restored.predict_proba(X), clf.predict_proba(X))
+
+
+def test_same_random_state_same_predictions():
+    X, y = _data()
+    a = _fast(epochs=2).fit(X, y).predict_proba(X)
+    b = _fast(epochs=2).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+    c = MILSongClassifier(epochs=2, batch_size=4, random_state=1).fit(X, y)
+    assert not np.array_equal(a, c.predict_proba(X))
+
+
+def test_class_weight_and_cross_val_score():
+    X, y = _data(n=15)
+    scores = cross_val_score(_fast(epochs=2, class_weight="balanced"), X, y, cv=3)
+    assert scores.shape == (3,)
