@@ -1,6 +1,6 @@
 """Datasets: list audio files from a genre folder tree and make synthetic songs.
 
-Two entry points are public:
+Three entry points are public:
 
 * :func:`load_folder` lists the audio files of a tree with one sub-folder per
   genre (the layout of GTZAN and of most home-made genre collections) and
@@ -11,6 +11,8 @@ Two entry points are public:
   it needs no download, is deterministic given ``random_state`` and yields a
   task that MFCC statistics can learn but that is not trivial, since songs of
   one genre vary in tempo, key, melody, gain and mix.
+* :func:`load_cc_music` lists the few freely licensed real recordings shipped
+  in ``skgenre/data/`` with their genres.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import soundfile as sf
 from scipy import signal
 from sklearn.utils import check_random_state
 
-__all__ = ["AUDIO_EXTENSIONS", "load_folder", "make_songs"]
+__all__ = ["AUDIO_EXTENSIONS", "load_cc_music", "load_folder", "make_songs"]
 
 AUDIO_EXTENSIONS = frozenset(
     {
@@ -137,6 +139,67 @@ def load_folder(root):
     paths = np.array([entry[2] for entry in entries], dtype=object)
     labels = np.array([entry[0] for entry in entries], dtype=object)
     return paths, labels
+
+
+# --------------------------------------------------------------------------
+# load_cc_music
+# --------------------------------------------------------------------------
+
+_DATA_DIR = Path(__file__).resolve().parent / "data"
+
+# Recordings shipped in skgenre/data/ and their genres; attribution texts are
+# in skgenre/data/licenses/ and listed in skgenre/data/README.md.
+_CC_MUSIC = (
+    ("Kevin_MacLeod_-_Vibe_Ace.ogg", "jazz"),
+    ("Kevin_MacLeod_-_P_I_Tchaikovsky_Dance_of_the_Sugar_Plum_Fairy.ogg", "classical"),
+    (
+        "Hungarian_Dance_number_5_-_Allegro_in_F_sharp_minor_(string_orchestra).ogg",
+        "classical",
+    ),
+    ("Karissa_Hobbs_-_Lets_Go_Fishin.ogg", "country"),
+    ("sorohanro_-_solo-trumpet-06.ogg", "jazz"),
+)
+
+
+def load_cc_music():
+    """List the freely licensed recordings shipped with skgenre.
+
+    Five real recordings (22050 Hz mono Ogg Vorbis, 5 s to 133 s) under
+    CC BY 3.0 or in the public domain: two classical, two jazz and one
+    country. Their attribution texts are in ``skgenre/data/licenses/``.
+
+    Returns
+    -------
+    paths : ndarray of str objects, shape (5,)
+        Absolute paths of the recordings, sorted by genre and then file name.
+    labels : ndarray of str objects, shape (5,)
+        Genre of each recording.
+
+    Raises
+    ------
+    FileNotFoundError
+        If a recording is missing (e.g. the package was installed without
+        its data files).
+
+    Examples
+    --------
+    >>> from skgenre.datasets import load_cc_music
+    >>> paths, labels = load_cc_music()
+    >>> labels.tolist()
+    ['classical', 'classical', 'country', 'jazz', 'jazz']
+    """
+    entries = sorted(_CC_MUSIC, key=lambda entry: (entry[1], entry[0]))
+    paths = [_DATA_DIR / name for name, _ in entries]
+    missing = [str(path) for path in paths if not path.is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"Shipped recordings not found: {missing}. Reinstall skgenre with "
+            "its package data (skgenre/data/*.ogg)."
+        )
+    return (
+        np.array([str(path) for path in paths], dtype=object),
+        np.array([genre for _, genre in entries], dtype=object),
+    )
 
 
 # --------------------------------------------------------------------------
