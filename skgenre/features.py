@@ -26,6 +26,7 @@ __all__ = ["FeatureSettings", "song_features", "window_features"]
 
 _AMIN = 1e-10  # librosa.power_to_db defaults
 _TOP_DB = 80.0
+_BLOCK_FRAMES = 512
 
 
 @lru_cache(maxsize=16)
@@ -36,22 +37,32 @@ def _analysis_window(n_fft):
 
 @lru_cache(maxsize=16)
 def _mel_basis(sample_rate, n_fft, n_mels, fmin, fmax):
-    """Sparse (n_freqs, n_mels) Slaney mel filterbank: each bin feeds <= 2 bands."""
+    """Slaney mel filterbank restricted to the FFT bins it uses.
+
+    Returns
+    -------
+    lo, hi : int
+        First and one-past-last FFT bin with a non-zero weight.
+    basis : sparse array of shape (hi - lo, n_mels), float32
+        Each bin feeds at most a few bands: as sparse it costs ~4x less than
+        a dense product.
+    """
     import librosa
 
     basis = librosa.filters.mel(
         sr=sample_rate, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax
-    ).astype(np.float32)
-    return scipy.sparse.csr_array(basis.T)
+    ).T.astype(np.float32)
+    used = np.flatnonzero(basis.any(axis=1))
+    lo, hi = (int(used[0]), int(used[-1]) + 1) if used.size else (0, 1)
+    return lo, hi, scipy.sparse.csc_array(basis[lo:hi])
 
 
 @lru_cache(maxsize=16)
 def _dct_matrix(n_mfcc, n_mels):
     """(n_mels, n_mfcc) orthonormal DCT-II, as ``scipy.fft.dct(..., norm='ortho')``."""
     eye = np.eye(n_mels, dtype=np.float64)
-    return scipy.fft.dct(eye, type=2, norm="ortho", axis=0)[:n_mfcc].T.astype(
-        np.float32
-    )
+    dct = scipy.fft.dct(eye, type=2, norm="ortho", axis=0)[:n_mfcc].T
+    return np.ascontiguousarray(dct, dtype=np.float32)
 
 
 def _frames(windows, n_fft, hop_length):
@@ -120,12 +131,25 @@ def window_features(
     windows = np.asarray(windows, dtype=np.float32)
     frames = _frames(windows, n_fft, hop_length)
     n_windows, n_frames, _ = frames.shape
-    spectrum = scipy.fft.rfft(frames * _analysis_window(n_fft), axis=-1)
-    power = spectrum.real**2 + spectrum.imag**2  # (n_windows, n_frames, n_freqs)
-    del spectrum
-    basis = _mel_basis(sample_rate, n_fft, n_mels, float(fmin), fmax)
-    mel = np.asarray(power.reshape(-1, power.shape[-1]) @ basis, dtype=np.float32)
-    db = 10.0 * np.log10(np.maximum(mel, _AMIN)).reshape(n_windows, n_frames, n_mels)
+    analysis = _analysis_window(n_fft)
+    lo, hi, basis = _mel_basis(sample_rate, n_fft, n_mels, float(fmin), fmax)
+    mel = np.empty((n_windows, n_frames, n_mels), dtype=np.float32)
+    # Blocks of ~_BLOCK_FRAMES frames keep the FFT input and output in cache:
+    # about 1.7x faster than one pass over all frames of a song.
+    block = max(1, _BLOCK_FRAMES // n_frames)
+    buffer = np.empty((block, n_frames, n_fft), dtype=np.float32)
+    for start in range(0, n_windows, block):
+        stop = min(n_windows, start + block)
+        x = np.multiply(frames[start:stop], analysis, out=buffer[: stop - start])
+        spectrum = scipy.fft.rfft(x, axis=-1).view(np.float32)
+        np.square(spectrum, out=spectrum)
+        power = (
+            spectrum[..., 2 * lo : 2 * hi : 2] + spectrum[..., 2 * lo + 1 : 2 * hi : 2]
+        )
+        mel[start:stop] = (power.reshape(-1, hi - lo) @ basis).reshape(
+            stop - start, n_frames, n_mels
+        )
+    db = 10.0 * np.log10(np.maximum(mel, _AMIN))
     # power_to_db clips each window at 80 dB below its own maximum.
     floor = db.max(axis=(1, 2), keepdims=True) - _TOP_DB
     np.maximum(db, floor, out=db)

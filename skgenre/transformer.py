@@ -2,11 +2,13 @@
 
 import numbers
 import os
+from functools import lru_cache
 
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_memory
+from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
 from . import features as _features
@@ -26,11 +28,19 @@ def _cached_extract(file_key, settings, path):
     return _extract(path, settings)
 
 
+@lru_cache(maxsize=1)
+def _blas_controller():
+    return ThreadpoolController()
+
+
 def _extract_one(path, settings, memory):
-    if memory is None or memory.location is None:
-        return _extract(path, settings)
-    cached = memory.cache(_cached_extract, ignore=["path"], verbose=0)
-    return cached(_file_key(path), settings, path)
+    # One BLAS thread everywhere, so values do not depend on n_jobs or on the
+    # joblib backend (summation order changes with the thread count).
+    with _blas_controller().limit(limits=1, user_api="blas"):
+        if memory is None or memory.location is None:
+            return _extract(path, settings)
+        cached = memory.cache(_cached_extract, ignore=["path"], verbose=0)
+        return cached(_file_key(path), settings, path)
 
 
 class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
@@ -290,18 +300,21 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
             dtype=np.float32,
         )
         n_jobs = 1 if len(paths) <= 1 else self.n_jobs
-        results = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(_extract_one)(p, settings, memory) for p in paths
-        )
-        progress = tqdm(
-            results,
-            total=len(paths),
-            disable=not self.verbose,
-            desc="Extracting features",
-            unit="song",
-        )
-        for i, feats in enumerate(progress):
-            out[i, ..., 0] = feats
+        # Also limited here for thread-based backends, whose workers share
+        # this process's BLAS settings.
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            results = Parallel(n_jobs=n_jobs, return_as="generator")(
+                delayed(_extract_one)(p, settings, memory) for p in paths
+            )
+            progress = tqdm(
+                results,
+                total=len(paths),
+                disable=not self.verbose,
+                desc="Extracting features",
+                unit="song",
+            )
+            for i, feats in enumerate(progress):
+                out[i, ..., 0] = feats
         return out
 
     def __sklearn_tags__(self):
