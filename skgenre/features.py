@@ -12,6 +12,7 @@ parameter set.  Values equal librosa's per-window computation::
 ``power_to_db`` with ``top_db=80`` per window, orthonormal DCT-II).
 """
 
+import threading
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -65,33 +66,79 @@ def _dct_matrix(n_mfcc, n_mels):
     return np.ascontiguousarray(dct, dtype=np.float32)
 
 
-def _frames(windows, n_fft, hop_length):
-    """Centred, zero-padded STFT frames of each window.
+_local = threading.local()
+
+
+def _workspace(shape):
+    """A float32 scratch array reused across calls of this thread.
+
+    Fresh multi-megabyte arrays for every song cost page faults that can
+    double the run time, depending on the allocator's state.
+    """
+    buffer = getattr(_local, "buffer", None)
+    if buffer is None or buffer.shape != shape:
+        buffer = _local.buffer = np.empty(shape, dtype=np.float32)
+    return buffer
+
+
+def _song_frames(y, window_samples, hop_samples, n_fft, hop_length):
+    """STFT frames of every window, as a strided view of the song.
+
+    Frame ``t`` of window ``w`` starts at sample
+    ``w * hop_samples + t * hop_length - n_fft // 2`` of the song: librosa's
+    centred framing of that window alone.  Parts of a frame outside its
+    window must be zeroed by the caller (see :func:`_outside_window`).
 
     Parameters
     ----------
-    windows : ndarray of shape (n_windows, window_samples), float32
+    y : ndarray of shape (n_samples,), float32
+        The song, at least ``window_samples`` long.
 
     Returns
     -------
     frames : ndarray of shape (n_windows, n_frames, n_fft)
-        A strided view; no frame data is copied.
+        Read-only view of a padded copy of ``y``.
     """
-    n_windows, window_samples = windows.shape
     pad = n_fft // 2
-    padded = np.zeros((n_windows, window_samples + 2 * pad), dtype=np.float32)
-    padded[:, pad : pad + window_samples] = windows
+    n_windows = n_windows_for(y.shape[0], window_samples, hop_samples)
     n_frames = 1 + window_samples // hop_length
-    s0, s1 = padded.strides
+    needed = (n_windows - 1) * hop_samples + (n_frames - 1) * hop_length + n_fft
+    padded = np.zeros(max(needed, y.shape[0] + 2 * pad), dtype=np.float32)
+    padded[pad : pad + y.shape[0]] = y
+    (step,) = padded.strides
     return np.lib.stride_tricks.as_strided(
-        padded, (n_windows, n_frames, n_fft), (s0, hop_length * s1, s1), writeable=False
+        padded,
+        (n_windows, n_frames, n_fft),
+        (hop_samples * step, hop_length * step, step),
+        writeable=False,
     )
 
 
+@lru_cache(maxsize=16)
+def _outside_window(window_samples, n_fft, hop_length):
+    """Frames that reach outside their window, and the mask of samples inside.
+
+    Returns
+    -------
+    frame_index : ndarray of shape (k,)
+        Frames (of every window) that overlap the window's edges.
+    inside : ndarray of shape (k, n_fft), float32
+        1 where the frame's sample lies inside the window, else 0.
+    """
+    n_frames = 1 + window_samples // hop_length
+    starts = np.arange(n_frames) * hop_length - n_fft // 2
+    positions = starts[:, None] + np.arange(n_fft)
+    inside = (positions >= 0) & (positions < window_samples)
+    edge = np.flatnonzero(~inside.all(axis=1))
+    return edge, inside[edge].astype(np.float32)
+
+
 def window_features(
-    windows,
+    y,
     *,
     sample_rate,
+    window_samples,
+    hop_samples,
     kind="mfcc",
     n_mfcc=13,
     n_mels=128,
@@ -100,14 +147,19 @@ def window_features(
     fmin=0.0,
     fmax=None,
 ):
-    """MFCC or log-mel matrices of each window.
+    """MFCC or log-mel matrices of each window of a song.
 
     Parameters
     ----------
-    windows : ndarray of shape (n_windows, window_samples)
-        Audio windows at ``sample_rate``.
+    y : ndarray of shape (n_samples,)
+        The song at ``sample_rate``, at least ``window_samples`` long.
     sample_rate : int
         Sample rate in Hz.
+    window_samples, hop_samples : int
+        Window length and hop between window starts, in samples.  Windows
+        are ``y[w * hop_samples : w * hop_samples + window_samples]``, as
+        ``librosa.util.frame(y, frame_length=window_samples,
+        hop_length=hop_samples)``.
     kind : {"mfcc", "logmel"}, default="mfcc"
         MFCCs, or the log-mel spectrogram (dB, ``top_db=80`` per window).
     n_mfcc : int, default=13
@@ -126,21 +178,25 @@ def window_features(
     -------
     features : ndarray of shape (n_windows, n_bands, n_frames), float32
         ``n_bands`` is ``n_mfcc`` or ``n_mels``; ``n_frames`` is
-        ``1 + window_samples // hop_length``.
+        ``1 + window_samples // hop_length``; ``n_windows`` is
+        ``1 + (n_samples - window_samples) // hop_samples``.
     """
-    windows = np.asarray(windows, dtype=np.float32)
-    frames = _frames(windows, n_fft, hop_length)
+    y = np.asarray(y, dtype=np.float32)
+    frames = _song_frames(y, window_samples, hop_samples, n_fft, hop_length)
     n_windows, n_frames, _ = frames.shape
+    edge, inside = _outside_window(window_samples, n_fft, hop_length)
     analysis = _analysis_window(n_fft)
+    edge_analysis = inside * analysis  # zero outside the window, as librosa pads
     lo, hi, basis = _mel_basis(sample_rate, n_fft, n_mels, float(fmin), fmax)
     mel = np.empty((n_windows, n_frames, n_mels), dtype=np.float32)
     # Blocks of ~_BLOCK_FRAMES frames keep the FFT input and output in cache:
     # about 1.7x faster than one pass over all frames of a song.
     block = max(1, _BLOCK_FRAMES // n_frames)
-    buffer = np.empty((block, n_frames, n_fft), dtype=np.float32)
+    buffer = _workspace((block, n_frames, n_fft))
     for start in range(0, n_windows, block):
         stop = min(n_windows, start + block)
         x = np.multiply(frames[start:stop], analysis, out=buffer[: stop - start])
+        x[:, edge] = frames[start:stop, edge] * edge_analysis
         spectrum = scipy.fft.rfft(x, axis=-1).view(np.float32)
         np.square(spectrum, out=spectrum)
         power = (
@@ -149,7 +205,9 @@ def window_features(
         mel[start:stop] = (power.reshape(-1, hi - lo) @ basis).reshape(
             stop - start, n_frames, n_mels
         )
-    db = 10.0 * np.log10(np.maximum(mel, _AMIN))
+    np.maximum(mel, _AMIN, out=mel)
+    db = np.log10(mel, out=mel)
+    db *= 10.0
     # power_to_db clips each window at 80 dB below its own maximum.
     floor = db.max(axis=(1, 2), keepdims=True) - _TOP_DB
     np.maximum(db, floor, out=db)
@@ -206,15 +264,10 @@ def song_features(path, settings):
         duration=s.song_samples / s.sample_rate,
     )
     y = fit_length(y, max(s.song_samples, s.window_samples))
-    n_windows = n_windows_for(y.shape[0], s.window_samples, s.hop_samples)
-    windows = np.lib.stride_tricks.as_strided(
-        y,
-        (n_windows, s.window_samples),
-        (s.hop_samples * y.strides[0], y.strides[0]),
-        writeable=False,
-    )
     return window_features(
-        windows,
+        y,
+        window_samples=s.window_samples,
+        hop_samples=s.hop_samples,
         sample_rate=s.sample_rate,
         kind=s.kind,
         n_mfcc=s.n_mfcc,
