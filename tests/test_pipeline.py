@@ -38,3 +38,26 @@ def test_grid_search_tunes_transformer_and_model_together(songs, tmp_path):
     proba = grid.predict_proba(paths[:1])
     assert proba.shape == (1, 3)
     assert np.isfinite(proba).all()
+
+
+def test_second_grid_search_over_classifier_only_recomputes_nothing(
+    songs, tmp_path, monkeypatch
+):
+    import skgenre.transformer as transformer_module
+
+    calls = []
+    real = transformer_module._extract
+
+    def counting(path, settings):
+        calls.append(path)
+        return real(path, settings)
+
+    monkeypatch.setattr(transformer_module, "_extract", counting)
+    paths, labels = songs
+    pipe = _pipe(epochs=1).set_params(features__memory=str(tmp_path / "cache"))
+    GridSearchCV(pipe, {"clf__hidden": [8]}, cv=2).fit(paths, labels)
+    assert len(calls) == len(set(paths)) == len(paths)  # each song once
+    GridSearchCV(
+        pipe, {"clf__hidden": [4, 16], "clf__learning_rate": [1e-3]}, cv=3
+    ).fit(paths, labels)
+    assert len(calls) == len(paths)  # nothing recomputed
