@@ -10,8 +10,14 @@ returns shape ``(n_classes,)``.
 import numpy as np
 from scikeras.wrappers import KerasClassifier
 from sklearn.utils import ClassifierTags
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+)
 
 from .models import build_mil_model
+from .pooling import POOLINGS
 
 __all__ = ["MILSongClassifier"]
 
@@ -53,6 +59,17 @@ class MILSongClassifier(KerasClassifier):
         Songs per gradient step (and per prediction batch).
     normalize : bool, default=True
         Standardise each band with training-set statistics inside the model.
+    pooling : {"mean", "max", "lse", "autopool", "attention"}, default="mean"
+        How window predictions become the song prediction; see
+        :mod:`skgenre.pooling`.  "mean" is the reference mean vote.
+    sharpness : float, default=5.0
+        Sharpness ``r`` of "lse" pooling (mean as r -> 0, max as r -> inf).
+    attention_units : int, default=16
+        Hidden size of "attention" pooling.
+    patience : int or None, default=None
+        Early stopping: stop when the validation loss (the training loss if
+        ``validation_split=0``) has not improved for this many epochs, and
+        restore the best weights.  ``None`` trains all ``epochs``.
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss.
     validation_split : float, default=0.0
@@ -101,6 +118,10 @@ class MILSongClassifier(KerasClassifier):
         epochs=50,
         batch_size=16,
         normalize=True,
+        pooling="mean",
+        sharpness=5.0,
+        attention_units=16,
+        patience=None,
         class_weight=None,
         validation_split=0.0,
         callbacks=None,
@@ -123,6 +144,10 @@ class MILSongClassifier(KerasClassifier):
         self.filters = filters
         self.learning_rate = learning_rate
         self.normalize = normalize
+        self.pooling = pooling
+        self.sharpness = sharpness
+        self.attention_units = attention_units
+        self.patience = patience
 
     def __sklearn_tags__(self):
         # scikeras puts BaseEstimator before ClassifierMixin in its MRO, so
@@ -136,22 +161,52 @@ class MILSongClassifier(KerasClassifier):
         return tags
 
     def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
+        # Replaces scikeras' check of X: padded windows are NaN, and the
+        # number of windows may differ between songs of different calls.
         if X is not None:
-            ndim = np.ndim(X)
-            if ndim != 5:
+            X = _check_windows(X, type(self).__name__)
+            if reset:
+                self.X_dtype_ = X.dtype
+                self.X_shape_ = X.shape
+                self.n_features_in_ = X.shape[1]
+            elif X.shape[2:] != self.X_shape_[2:]:
                 raise ValueError(
-                    f"{type(self).__name__} expects {_EXPECTED_X}; got an array "
-                    f"with {ndim} dimension(s) of shape {np.shape(X)}."
+                    f"X has windows of shape {X.shape[2:]} (n_bands, n_frames, 1), "
+                    f"but this {type(self).__name__} was fitted on windows of "
+                    f"shape {self.X_shape_[2:]}."
                 )
-        return super()._validate_data(X=X, y=y, reset=reset, y_numeric=y_numeric)
+        if y is not None:
+            _, y = super()._validate_data(X=None, y=y, reset=reset, y_numeric=y_numeric)
+            if X is not None:
+                check_consistent_length(X, y)
+        return X, y
 
     def _initialize(self, X, y=None):
-        if self.normalize and np.ndim(X) == 5:
-            X_ = np.asarray(X)
+        if self.pooling not in POOLINGS:
+            raise ValueError(
+                f"{type(self).__name__}: invalid pooling={self.pooling!r}; "
+                f"expected one of {sorted(POOLINGS)}."
+            )
+        X = _check_windows(X, type(self).__name__)
+        if self.normalize:
+            # Per-band statistics over real windows (padding is NaN).
             axes = (0, 1, 3, 4)
-            self.band_mean_ = X_.mean(axis=axes, dtype=np.float64)
-            self.band_variance_ = X_.var(axis=axes, dtype=np.float64)
+            self.band_mean_ = np.nanmean(X, axis=axes, dtype=np.float64)
+            self.band_variance_ = np.nanvar(X, axis=axes, dtype=np.float64)
         return super()._initialize(X, y)
+
+    def _initialize_callbacks(self):
+        super()._initialize_callbacks()
+        if self.patience is not None:
+            import keras
+
+            monitor = "val_loss" if self.validation_split else "loss"
+            self._fit_callbacks = [
+                *self._fit_callbacks,
+                keras.callbacks.EarlyStopping(
+                    monitor=monitor, patience=self.patience, restore_best_weights=True
+                ),
+            ]
 
     def _keras_build_fn(self, meta, compile_kwargs):
         """Build and compile the MIL model for the data described by ``meta``."""
@@ -161,6 +216,9 @@ class MILSongClassifier(KerasClassifier):
             n_classes,
             filters=self.filters,
             hidden=self.hidden,
+            pooling=self.pooling,
+            sharpness=self.sharpness,
+            attention_units=self.attention_units,
             band_mean=self.band_mean_ if self.normalize else None,
             band_variance=self.band_variance_ if self.normalize else None,
         )
@@ -190,3 +248,62 @@ class MILSongClassifier(KerasClassifier):
         """
         proba = super().predict_proba(X, **kwargs)
         return np.reshape(proba, (np.shape(X)[0], -1))
+
+    def predict_window_proba(self, X, return_weights=False):
+        """Class probabilities of each window: a genre timeline of each song.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_songs, n_windows, n_bands, n_frames, 1)
+            Window features; padded windows are NaN.
+        return_weights : bool, default=False
+            Also return each window's weight in the song prediction: the
+            attention weights for ``pooling="attention"``, ``1 / n_real``
+            for "mean", and for the other poolings the share each window
+            would have in a mean (their weights are not a linear average).
+
+        Returns
+        -------
+        proba : ndarray of shape (n_songs, n_windows, n_classes)
+            NaN for padded windows.  For "attention", the classification
+            head applied to each window's embedding.
+        weights : ndarray of shape (n_songs, n_windows)
+            Only if ``return_weights``; 0 for padded windows.
+        """
+        import keras
+
+        check_is_fitted(self, "model_")
+        X, _ = self._validate_data(X)
+        model = self.model_
+        window_out = model.get_layer("per_window").output
+        mask_out = model.get_layer("window_mask").output[1]
+        outputs = [window_out, mask_out]
+        if self.pooling == "attention":
+            outputs.append(model.get_layer("pooling").output[1])
+        probe = keras.Model(model.inputs, outputs)
+        results = probe.predict(X, batch_size=self.batch_size, verbose=0)
+        values, mask = results[0], results[1] > 0
+        if self.pooling == "attention":
+            values = np.asarray(model.get_layer("head")(values))
+            weights = results[2]
+        else:
+            weights = mask / mask.sum(axis=1, keepdims=True)
+        if values.shape[-1] == 1:  # one sigmoid unit: P(second class)
+            values = np.concatenate([1 - values, values], axis=-1)
+        proba = np.where(mask[..., None], values, np.nan)
+        if return_weights:
+            return proba, np.where(mask, weights, 0.0)
+        return proba
+
+
+def _check_windows(X, name):
+    """Validate 5-D window features; NaN (padded windows) is allowed."""
+    ndim = np.ndim(X)
+    if ndim != 5:
+        raise ValueError(
+            f"{name} expects {_EXPECTED_X}; got an array with {ndim} "
+            f"dimension(s) of shape {np.shape(X)}."
+        )
+    return check_array(
+        X, allow_nd=True, dtype=np.float32, ensure_all_finite="allow-nan", copy=False
+    )

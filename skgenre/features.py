@@ -225,7 +225,7 @@ class FeatureSettings(NamedTuple):
 
     sample_rate: int
     offset: float
-    song_samples: int
+    song_samples: int | None
     window_samples: int
     hop_samples: int
     kind: str
@@ -257,13 +257,14 @@ def song_features(path, settings):
         If the file cannot be decoded.
     """
     s = settings
+    whole = s.song_samples is None
     y = load_audio(
         path,
         sample_rate=s.sample_rate,
         offset=s.offset,
-        duration=s.song_samples / s.sample_rate,
+        duration=None if whole else s.song_samples / s.sample_rate,
     )
-    y = fit_length(y, max(s.song_samples, s.window_samples))
+    y = fit_length(y, max(y.shape[0] if whole else s.song_samples, s.window_samples))
     return window_features(
         y,
         window_samples=s.window_samples,

@@ -7,6 +7,8 @@ import keras
 import numpy as np
 from keras import layers
 
+from .pooling import POOLINGS, AttentionPooling, WindowMask
+
 __all__ = ["build_mil_model", "build_window_cnn"]
 
 
@@ -24,8 +26,9 @@ def build_window_cnn(
     ----------
     input_shape : tuple of int
         ``(n_bands, n_frames, 1)`` of one window.
-    n_outputs : int
-        Number of classes, or 1 for a binary problem.
+    n_outputs : int or None
+        Number of classes, 1 for a binary problem, or ``None`` for no output
+        layer: the model then returns the ``hidden``-sized window embedding.
     filters : int, default=16
         Filters of each convolution.
     hidden : int, default=32
@@ -37,23 +40,26 @@ def build_window_cnn(
     -------
     model : keras.Sequential
         Maps ``(batch, n_bands, n_frames, 1)`` to ``(batch, n_outputs)``
-        probabilities.
+        probabilities (or ``(batch, hidden)`` embeddings).
     """
+    stack = [
+        keras.Input(shape=tuple(input_shape)),
+        layers.Conv2D(filters, (3, 3), activation="relu"),
+        layers.MaxPooling2D((2, 3)),
+        layers.Conv2D(filters, (3, 3), activation="relu"),
+        layers.MaxPooling2D((2, 2)),
+        layers.Flatten(),
+        layers.Dense(hidden, activation="relu"),
+        layers.Dense(hidden, activation="relu"),
+    ]
+    if n_outputs is not None:
+        stack.append(_output_layer(n_outputs))
+    return keras.Sequential(stack, name=name)
+
+
+def _output_layer(n_outputs, name=None):
     activation = "sigmoid" if n_outputs == 1 else "softmax"
-    return keras.Sequential(
-        [
-            keras.Input(shape=tuple(input_shape)),
-            layers.Conv2D(filters, (3, 3), activation="relu"),
-            layers.MaxPooling2D((2, 3)),
-            layers.Conv2D(filters, (3, 3), activation="relu"),
-            layers.MaxPooling2D((2, 2)),
-            layers.Flatten(),
-            layers.Dense(hidden, activation="relu"),
-            layers.Dense(hidden, activation="relu"),
-            layers.Dense(n_outputs, activation=activation),
-        ],
-        name=name,
-    )
+    return layers.Dense(n_outputs, activation=activation, name=name)
 
 
 def build_mil_model(
@@ -62,19 +68,33 @@ def build_mil_model(
     *,
     filters=16,
     hidden=32,
+    pooling="mean",
+    sharpness=5.0,
+    attention_units=16,
     band_mean=None,
     band_variance=None,
 ):
-    """Multiple-instance song model: the window CNN on every window, mean vote.
+    """Multiple-instance song model: the window CNN on every window, pooled.
 
     Parameters
     ----------
-    input_shape : tuple of int
-        ``(n_windows, n_bands, n_frames, 1)`` of one song.
+    input_shape : tuple
+        ``(n_windows, n_bands, n_frames, 1)`` of one song; ``n_windows`` may
+        be ``None`` (any number).  Windows whose values are all NaN are
+        padding: they are masked out of the pooling.
     n_classes : int
         Number of classes (>= 2); two classes use one sigmoid unit.
     filters, hidden : int
         Sizes of the window CNN, see :func:`build_window_cnn`.
+    pooling : {"mean", "max", "lse", "autopool", "attention"}, default="mean"
+        How window outputs become the song output (see
+        :mod:`skgenre.pooling`).  "attention" pools window embeddings and
+        classifies the pooled embedding; the others pool window
+        probabilities.
+    sharpness : float, default=5.0
+        Sharpness of "lse" pooling.
+    attention_units : int, default=16
+        Hidden size of "attention" pooling.
     band_mean, band_variance : ndarray of shape (n_bands,) or None
         If given, features are standardised per band by a fixed (non-trainable)
         ``Normalization`` layer before the CNN.
@@ -83,13 +103,14 @@ def build_mil_model(
     -------
     model : keras.Model
         Uncompiled; maps ``(batch, n_windows, n_bands, n_frames, 1)`` to
-        ``(batch, n_outputs)`` song probabilities, the mean of the window
-        probabilities.
+        ``(batch, n_outputs)`` song probabilities.  Layers named
+        ``"window_mask"``, ``"per_window"`` and ``"pooling"`` give access to
+        window-level outputs.
     """
-    n_windows, n_bands, n_frames, n_channels = input_shape
+    _, n_bands, n_frames, n_channels = input_shape
     n_outputs = 1 if n_classes == 2 else n_classes
-    inputs = keras.Input(shape=tuple(input_shape), name="windows")
-    x = inputs
+    inputs = keras.Input(shape=(None, n_bands, n_frames, n_channels), name="windows")
+    x, mask = WindowMask(name="window_mask")(inputs)
     if band_mean is not None:
         # axis 2 of (batch, n_windows, n_bands, n_frames, 1): one mean per band.
         x = layers.Normalization(
@@ -98,9 +119,17 @@ def build_mil_model(
             variance=np.asarray(band_variance, dtype="float32"),
             name="band_normalization",
         )(x)
-    cnn = build_window_cnn(
-        (n_bands, n_frames, n_channels), n_outputs, filters=filters, hidden=hidden
-    )
-    window_proba = layers.TimeDistributed(cnn, name="per_window")(x)
-    song_proba = layers.GlobalAveragePooling1D(name="mean_vote")(window_proba)
+    window_shape = (n_bands, n_frames, n_channels)
+    if pooling == "attention":
+        cnn = build_window_cnn(window_shape, None, filters=filters, hidden=hidden)
+        embeddings = layers.TimeDistributed(cnn, name="per_window")(x)
+        song, _ = AttentionPooling(attention_units, name="pooling")([embeddings, mask])
+        song_proba = _output_layer(n_outputs, name="head")(song)
+    else:
+        cnn = build_window_cnn(window_shape, n_outputs, filters=filters, hidden=hidden)
+        window_proba = layers.TimeDistributed(cnn, name="per_window")(x)
+        options = {"sharpness": sharpness} if pooling == "lse" else {}
+        renormalize = n_outputs > 1 and pooling != "mean"  # a mean keeps sums at 1
+        pool = POOLINGS[pooling](renormalize=renormalize, name="pooling", **options)
+        song_proba = pool([window_proba, mask])
     return keras.Model(inputs, song_proba, name="mil_song_model")

@@ -66,9 +66,13 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         Window length in seconds.
     window_overlap : float, default=0.5
         Fraction of a window shared with the next one, in ``[0, 1)``.
-    song_length : float, default=60.0
+    song_length : float or None, default=60.0
         Seconds of each song used; shorter songs are zero-padded at the end,
-        longer ones cut.
+        longer ones cut.  ``None`` keeps every window of every song: songs
+        with fewer windows than the longest of the call are padded with
+        windows of NaN, which :class:`MILSongClassifier` masks out (they
+        never influence pooling, loss or prediction).  A song shorter than
+        one window gives one zero-padded window.
     offset : float, default=0.0
         Seconds skipped at the start of each file.
     features : {"mfcc", "logmel"}, default="mfcc"
@@ -93,8 +97,9 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    n_windows_ : int
-        Windows per song.
+    n_windows_ : int or None
+        Windows per song; ``None`` when ``song_length=None`` (it depends on
+        the songs).
     n_bands_ : int
         MFCCs or mel bands per frame.
     n_frames_ : int
@@ -199,8 +204,9 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         )
         check(
             "song_length",
-            is_real(self.song_length) and self.song_length > 0,
-            "a number of seconds > 0",
+            self.song_length is None
+            or (is_real(self.song_length) and self.song_length > 0),
+            "None or a number of seconds > 0",
         )
         check(
             "offset",
@@ -264,8 +270,12 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         """
         s = self._settings()
         self.settings_ = s
-        self.n_windows_ = n_windows_for(
-            max(s.song_samples, s.window_samples), s.window_samples, s.hop_samples
+        self.n_windows_ = (
+            None
+            if s.song_samples is None
+            else n_windows_for(
+                max(s.song_samples, s.window_samples), s.window_samples, s.hop_samples
+            )
         )
         self.n_bands_ = s.n_mfcc if s.kind == "mfcc" else s.n_mels
         self.n_frames_ = 1 + s.window_samples // s.hop_length
@@ -295,10 +305,6 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         self.fit()  # stateless: settings always follow the current parameters
         settings = self.settings_
         memory = check_memory(self.memory)
-        out = np.empty(
-            (len(paths), self.n_windows_, self.n_bands_, self.n_frames_, 1),
-            dtype=np.float32,
-        )
         n_jobs = 1 if len(paths) <= 1 else self.n_jobs
         # Also limited here for thread-based backends, whose workers share
         # this process's BLAS settings.
@@ -313,9 +319,16 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
                 desc="Extracting features",
                 unit="song",
             )
-            for i, feats in enumerate(progress):
-                out[i, ..., 0] = feats
+            if self.n_windows_ is not None:
+                out = np.empty((len(paths), *self._window_shape()), dtype=np.float32)
+                for i, feats in enumerate(progress):
+                    out[i, ..., 0] = feats
+            else:
+                out = _stack_padded(list(progress), self._window_shape()[1:])
         return out
+
+    def _window_shape(self):
+        return (self.n_windows_, self.n_bands_, self.n_frames_, 1)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -324,6 +337,15 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.transformer_tags.preserves_dtype = []
         return tags
+
+
+def _stack_padded(songs, window_shape):
+    """Stack songs of different window counts; missing windows are NaN."""
+    n_windows = max((f.shape[0] for f in songs), default=1)
+    out = np.full((len(songs), n_windows, *window_shape), np.nan, dtype=np.float32)
+    for i, feats in enumerate(songs):
+        out[i, : feats.shape[0], ..., 0] = feats
+    return out
 
 
 def _check_paths(X):

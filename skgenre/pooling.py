@@ -1,0 +1,214 @@
+"""Keras layers that pool window outputs into one song output (MIL pooling).
+
+Every layer takes ``[values, mask]``: ``values`` of shape
+``(batch, n_windows, n_units)`` and ``mask`` of shape ``(batch, n_windows)``,
+1.0 for real windows and 0.0 for padding.  Padded windows never influence the
+result.  All layers are registered for Keras serialisation, so models that use
+them save and load (``.keras`` files, pickling) without custom objects.
+"""
+
+import keras
+from keras import layers, ops
+
+__all__ = [
+    "AttentionPooling",
+    "AutoPooling",
+    "LSEPooling",
+    "MaskedMaxPooling",
+    "MaskedMeanPooling",
+    "WindowMask",
+    "POOLINGS",
+]
+
+_PACKAGE = "skgenre"
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class WindowMask(layers.Layer):
+    """Split padded input into clean windows and a window mask.
+
+    Padded windows are marked by NaN in every value (as
+    ``WindowMFCCTransformer(song_length=None)`` writes them).
+
+    Input: ``(batch, n_windows, n_bands, n_frames, 1)``.  Outputs: the input
+    with NaN replaced by 0, and the mask ``(batch, n_windows)``, float.
+    """
+
+    def call(self, inputs):
+        finite = ops.isfinite(inputs)
+        mask = ops.cast(ops.any(finite, axis=(2, 3, 4)), self.compute_dtype)
+        return ops.where(finite, inputs, ops.zeros_like(inputs)), mask
+
+    def compute_output_shape(self, input_shape):
+        return input_shape, tuple(input_shape[:2])
+
+
+def _expand(mask):
+    return ops.expand_dims(mask, axis=-1)  # (batch, n_windows, 1)
+
+
+def _masked_softmax_weights(logits, m):
+    """Softmax over real windows of ``logits`` (batch, n_windows, units)."""
+    logits = ops.where(m > 0, logits, ops.full_like(logits, -1e9))
+    peak = ops.max(logits, axis=1, keepdims=True)
+    weights = ops.exp(logits - peak) * m
+    return weights, peak
+
+
+class _Pooling(layers.Layer):
+    """Base: ``renormalize`` rescales outputs to sum to 1 over units.
+
+    Pooling probabilities other than by a plain mean breaks their sum to one;
+    multi-class softmax outputs are renormalised (a sigmoid unit is not).
+    """
+
+    def __init__(self, renormalize=False, **kwargs):
+        super().__init__(**kwargs)
+        self.renormalize = renormalize
+
+    def _finish(self, pooled):
+        if self.renormalize:
+            pooled = pooled / ops.maximum(
+                ops.sum(pooled, axis=-1, keepdims=True), keras.backend.epsilon()
+            )
+        return pooled
+
+    def compute_output_shape(self, input_shape):
+        values_shape = input_shape[0]
+        return (values_shape[0], values_shape[2])
+
+    def get_config(self):
+        return {**super().get_config(), "renormalize": self.renormalize}
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class MaskedMeanPooling(_Pooling):
+    """Mean over real windows: the reference mean vote."""
+
+    def call(self, inputs):
+        values, mask = inputs
+        m = _expand(mask)
+        total = ops.sum(ops.where(m > 0, values, ops.zeros_like(values)), axis=1)
+        return self._finish(total / ops.maximum(ops.sum(m, axis=1), 1.0))
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class MaskedMaxPooling(_Pooling):
+    """Max over real windows: the song is what its most confident window says."""
+
+    def call(self, inputs):
+        values, mask = inputs
+        masked = ops.where(_expand(mask) > 0, values, ops.full_like(values, -1e9))
+        return self._finish(ops.max(masked, axis=1))
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class LSEPooling(_Pooling):
+    """Log-sum-exp pooling: ``log(mean(exp(r * v))) / r`` over real windows.
+
+    Parameters
+    ----------
+    sharpness : float, default=5.0
+        ``r``; tends to the mean as ``r -> 0`` and to the max as ``r -> inf``.
+    """
+
+    def __init__(self, sharpness=5.0, **kwargs):
+        super().__init__(**kwargs)
+        self.sharpness = float(sharpness)
+
+    def call(self, inputs):
+        values, mask = inputs
+        m = _expand(mask)
+        r = self.sharpness
+        weights, peak = _masked_softmax_weights(r * values, m)
+        mean = ops.sum(weights, axis=1) / ops.maximum(ops.sum(m, axis=1), 1.0)
+        return self._finish((ops.squeeze(peak, axis=1) + ops.log(mean)) / r)
+
+    def get_config(self):
+        return {**super().get_config(), "sharpness": self.sharpness}
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class AutoPooling(_Pooling):
+    """Auto-pool (McFee, Salamon & Bello, 2018).
+
+    A softmax-weighted mean of the window values with a learnable ``alpha``
+    per unit: ``sum_k v_k exp(alpha v_k) / sum_k exp(alpha v_k)``.  ``alpha = 0``
+    is the mean, ``alpha -> inf`` the max, ``alpha -> -inf`` the min.
+    """
+
+    def build(self, input_shape):
+        self.alpha = self.add_weight(
+            name="alpha", shape=(input_shape[0][-1],), initializer="zeros"
+        )
+
+    def call(self, inputs):
+        values, mask = inputs
+        m = _expand(mask)
+        weights, _ = _masked_softmax_weights(self.alpha * values, m)
+        weights = weights / ops.sum(weights, axis=1, keepdims=True)
+        clean = ops.where(m > 0, values, ops.zeros_like(values))
+        return self._finish(ops.sum(weights * clean, axis=1))
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class AttentionPooling(layers.Layer):
+    """Gated attention over window embeddings (Ilse, Tomczak & Welling, 2018).
+
+    ``a_k = softmax_k(w^T (tanh(V h_k) * sigmoid(U h_k)))`` over real windows,
+    and the song embedding is ``sum_k a_k h_k``.
+
+    Parameters
+    ----------
+    units : int, default=16
+        Size of the attention's hidden layer.
+
+    Returns
+    -------
+    [embedding, weights] : tensors of shape (batch, n_features), (batch, n_windows)
+        Weights are non-negative and sum to 1 over real windows (0 on padding).
+    """
+
+    def __init__(self, units=16, **kwargs):
+        super().__init__(**kwargs)
+        self.units = int(units)
+
+    def build(self, input_shape):
+        dim = input_shape[0][-1]
+        self.V = self.add_weight(
+            name="V", shape=(dim, self.units), initializer="glorot_uniform"
+        )
+        self.U = self.add_weight(
+            name="U", shape=(dim, self.units), initializer="glorot_uniform"
+        )
+        self.w = self.add_weight(
+            name="w", shape=(self.units, 1), initializer="glorot_uniform"
+        )
+
+    def call(self, inputs):
+        values, mask = inputs
+        gate = ops.tanh(ops.matmul(values, self.V)) * ops.sigmoid(
+            ops.matmul(values, self.U)
+        )
+        scores = ops.squeeze(ops.matmul(gate, self.w), axis=-1)  # (batch, n_windows)
+        scores = ops.where(mask > 0, scores, ops.full_like(scores, -1e9))
+        weights = ops.softmax(scores, axis=1) * mask
+        weights = weights / ops.sum(weights, axis=1, keepdims=True)
+        return ops.sum(values * _expand(weights), axis=1), weights
+
+    def compute_output_shape(self, input_shape):
+        values_shape = input_shape[0]
+        return (values_shape[0], values_shape[2]), tuple(values_shape[:2])
+
+    def get_config(self):
+        return {**super().get_config(), "units": self.units}
+
+
+POOLINGS = {
+    "mean": MaskedMeanPooling,
+    "max": MaskedMaxPooling,
+    "lse": LSEPooling,
+    "autopool": AutoPooling,
+    "attention": AttentionPooling,
+}
+"""dict: name -> layer class, as accepted by ``MILSongClassifier(pooling=...)``."""
