@@ -7,7 +7,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from .pooling import POOLINGS, AttentionPooling, WindowMask
+from .pooling import POOLINGS, AttentionPooling, WindowDistributed, WindowMask
 
 __all__ = ["build_mil_model", "build_window_cnn"]
 
@@ -122,12 +122,12 @@ def build_mil_model(
     window_shape = (n_bands, n_frames, n_channels)
     if pooling == "attention":
         cnn = build_window_cnn(window_shape, None, filters=filters, hidden=hidden)
-        embeddings = layers.TimeDistributed(cnn, name="per_window")(x)
+        embeddings = WindowDistributed(cnn, name="per_window")(x)
         song, _ = AttentionPooling(attention_units, name="pooling")([embeddings, mask])
         song_proba = _output_layer(n_outputs, name="head")(song)
     else:
         cnn = build_window_cnn(window_shape, n_outputs, filters=filters, hidden=hidden)
-        window_proba = layers.TimeDistributed(cnn, name="per_window")(x)
+        window_proba = WindowDistributed(cnn, name="per_window")(x)
         options = {"sharpness": sharpness} if pooling == "lse" else {}
         renormalize = n_outputs > 1 and pooling != "mean"  # a mean keeps sums at 1
         pool = POOLINGS[pooling](renormalize=renormalize, name="pooling", **options)

@@ -16,6 +16,7 @@ __all__ = [
     "LSEPooling",
     "MaskedMaxPooling",
     "MaskedMeanPooling",
+    "WindowDistributed",
     "WindowMask",
     "POOLINGS",
 ]
@@ -41,6 +42,24 @@ class WindowMask(layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return input_shape, tuple(input_shape[:2])
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class WindowDistributed(layers.TimeDistributed):
+    """``TimeDistributed`` that runs its layer once on all windows of a batch.
+
+    Keras 3's ``TimeDistributed`` calls the layer once per time step (or
+    through ``vectorized_map`` when the number of windows is unknown); folding
+    windows into the batch axis is equivalent for a layer without state
+    across windows, and one batched convolution is faster.  Works for any
+    number of windows.
+    """
+
+    def call(self, inputs, training=None, mask=None):
+        shape = ops.shape(inputs)
+        flat = ops.reshape(inputs, (-1, *inputs.shape[2:]))
+        out = self.layer(flat, training=training)
+        return ops.reshape(out, (shape[0], shape[1], *out.shape[1:]))
 
 
 def _expand(mask):

@@ -240,7 +240,9 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         return FeatureSettings(
             sample_rate=int(self.sample_rate),
             offset=float(self.offset),
-            song_samples=int(round(self.song_length * self.sample_rate)),
+            song_samples=None
+            if self.song_length is None
+            else int(round(self.song_length * self.sample_rate)),
             window_samples=window_samples,
             hop_samples=hop_samples,
             kind=self.features,
