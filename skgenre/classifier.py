@@ -66,6 +66,16 @@ class MILSongClassifier(KerasClassifier):
         Sharpness ``r`` of "lse" pooling (mean as r -> 0, max as r -> inf).
     attention_units : int, default=16
         Hidden size of "attention" pooling.
+    dropout : float, default=0.0
+        Dropout inside the window CNN (after Flatten and each hidden layer).
+    freq_mask : int, default=0
+        Widest random frequency mask (in bands) per window during training
+        (SpecAugment); 0 disables.
+    time_mask : int, default=0
+        Widest random time mask (in frames) per window during training.
+    window_dropout : float, default=0.0
+        Probability of leaving each window out of its song's pooling during
+        training.
     patience : int or None, default=None
         Early stopping: stop when the validation loss (the training loss if
         ``validation_split=0``) has not improved for this many epochs, and
@@ -121,6 +131,10 @@ class MILSongClassifier(KerasClassifier):
         pooling="mean",
         sharpness=5.0,
         attention_units=16,
+        dropout=0.0,
+        freq_mask=0,
+        time_mask=0,
+        window_dropout=0.0,
         patience=None,
         class_weight=None,
         validation_split=0.0,
@@ -147,6 +161,10 @@ class MILSongClassifier(KerasClassifier):
         self.pooling = pooling
         self.sharpness = sharpness
         self.attention_units = attention_units
+        self.dropout = dropout
+        self.freq_mask = freq_mask
+        self.time_mask = time_mask
+        self.window_dropout = window_dropout
         self.patience = patience
 
     def __sklearn_tags__(self):
@@ -219,6 +237,11 @@ class MILSongClassifier(KerasClassifier):
             pooling=self.pooling,
             sharpness=self.sharpness,
             attention_units=self.attention_units,
+            dropout=self.dropout,
+            freq_mask=self.freq_mask,
+            time_mask=self.time_mask,
+            window_dropout=self.window_dropout,
+            seed=self._random_state if isinstance(self._random_state, int) else None,
             band_mean=self.band_mean_ if self.normalize else None,
             band_variance=self.band_variance_ if self.normalize else None,
         )

@@ -7,13 +7,14 @@ import keras
 import numpy as np
 from keras import layers
 
+from .augment import SpecAugment, WindowDropout
 from .pooling import POOLINGS, AttentionPooling, WindowDistributed, WindowMask
 
 __all__ = ["build_mil_model", "build_window_cnn"]
 
 
 def build_window_cnn(
-    input_shape, n_outputs, *, filters=16, hidden=32, name="window_cnn"
+    input_shape, n_outputs, *, filters=16, hidden=32, dropout=0.0, name="window_cnn"
 ):
     """The reference per-window CNN.
 
@@ -33,6 +34,9 @@ def build_window_cnn(
         Filters of each convolution.
     hidden : int, default=32
         Units of each hidden dense layer.
+    dropout : float, default=0.0
+        If positive, ``Dropout(dropout)`` after the flattened features and
+        after each hidden layer (no weights).
     name : str, default="window_cnn"
         Model name.
 
@@ -49,9 +53,13 @@ def build_window_cnn(
         layers.Conv2D(filters, (3, 3), activation="relu"),
         layers.MaxPooling2D((2, 2)),
         layers.Flatten(),
-        layers.Dense(hidden, activation="relu"),
-        layers.Dense(hidden, activation="relu"),
     ]
+    for _ in range(2):
+        if dropout > 0:
+            stack.append(layers.Dropout(dropout))
+        stack.append(layers.Dense(hidden, activation="relu"))
+    if dropout > 0:
+        stack.append(layers.Dropout(dropout))
     if n_outputs is not None:
         stack.append(_output_layer(n_outputs))
     return keras.Sequential(stack, name=name)
@@ -71,8 +79,13 @@ def build_mil_model(
     pooling="mean",
     sharpness=5.0,
     attention_units=16,
+    dropout=0.0,
+    freq_mask=0,
+    time_mask=0,
+    window_dropout=0.0,
     band_mean=None,
     band_variance=None,
+    seed=None,
 ):
     """Multiple-instance song model: the window CNN on every window, pooled.
 
@@ -95,9 +108,19 @@ def build_mil_model(
         Sharpness of "lse" pooling.
     attention_units : int, default=16
         Hidden size of "attention" pooling.
+    dropout : float, default=0.0
+        Dropout inside the window CNN, see :func:`build_window_cnn`.
+    freq_mask, time_mask : int, default=0
+        Widest random band / frame mask per window during training
+        (:class:`skgenre.augment.SpecAugment`); 0 disables.
+    window_dropout : float, default=0.0
+        Probability of leaving a window out of a song's pooling during
+        training (:class:`skgenre.augment.WindowDropout`).
     band_mean, band_variance : ndarray of shape (n_bands,) or None
         If given, features are standardised per band by a fixed (non-trainable)
         ``Normalization`` layer before the CNN.
+    seed : int or None, default=None
+        Seed of the augmentation layers.
 
     Returns
     -------
@@ -119,14 +142,19 @@ def build_mil_model(
             variance=np.asarray(band_variance, dtype="float32"),
             name="band_normalization",
         )(x)
+    if freq_mask or time_mask:
+        x = SpecAugment(freq_mask, time_mask, seed=seed, name="spec_augment")(x)
+    if window_dropout:
+        mask = WindowDropout(window_dropout, seed=seed, name="window_dropout")(mask)
     window_shape = (n_bands, n_frames, n_channels)
+    cnn_options = {"filters": filters, "hidden": hidden, "dropout": dropout}
     if pooling == "attention":
-        cnn = build_window_cnn(window_shape, None, filters=filters, hidden=hidden)
+        cnn = build_window_cnn(window_shape, None, **cnn_options)
         embeddings = WindowDistributed(cnn, name="per_window")(x)
         song, _ = AttentionPooling(attention_units, name="pooling")([embeddings, mask])
         song_proba = _output_layer(n_outputs, name="head")(song)
     else:
-        cnn = build_window_cnn(window_shape, n_outputs, filters=filters, hidden=hidden)
+        cnn = build_window_cnn(window_shape, n_outputs, **cnn_options)
         window_proba = WindowDistributed(cnn, name="per_window")(x)
         options = {"sharpness": sharpness} if pooling == "lse" else {}
         renormalize = n_outputs > 1 and pooling != "mean"  # a mean keeps sums at 1
