@@ -113,7 +113,8 @@ class WindowDropout(layers.Layer):
         self.seed = seed
         self.generator = keras.random.SeedGenerator(seed)
 
-    def call(self, mask, training=None):
+    def call(self, inputs, training=None):
+        mask = inputs  # not named `mask`: Keras reserves that argument
         if not training or self.rate <= 0:
             return mask
         keep = ops.cast(
