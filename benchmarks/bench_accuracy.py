@@ -56,10 +56,10 @@ import tempfile
 import time
 
 import numpy as np
+from _common import clear_keras, log, stratified_splits
 from joblib import Memory, Parallel, delayed
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
-from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -71,10 +71,6 @@ POOLINGS = ("mean", "max", "lse", "autopool", "attention")
 FEATURES = ("mfcc", "logmel")
 BASELINE_SR, BASELINE_N_MFCC = 22050, 20
 FALLBACK_SONG_LENGTH = 30.0
-
-
-def log(message):
-    print(message, flush=True)
 
 
 # --------------------------------------------------------------------------
@@ -143,14 +139,8 @@ def evaluate(make_model, X, y, folds):
         model = make_model().fit(X[train], y[train])
         accuracies.append(accuracy_score(y[test], model.predict(X[test])))
         del model
-        _clear_keras()
+        clear_keras()
     return np.array(accuracies), time.perf_counter() - start
-
-
-def _clear_keras():
-    """Free the graphs of previous Keras models, if Keras is loaded."""
-    if "keras" in sys.modules:
-        sys.modules["keras"].utils.clear_session()
 
 
 def run_method(name, feature_name, make_model, X, y, splits, results):
@@ -247,14 +237,7 @@ def main(argv=None):
         f"{len(paths)} songs, {len(set(y))} genres; seeds={args.seeds}, "
         f"folds={args.folds}"
     )
-    splits = {
-        seed: list(
-            StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=seed).split(
-                np.zeros(len(y)), y
-            )
-        )
-        for seed in args.seeds
-    }
+    splits = stratified_splits(y, args.seeds, args.folds)
 
     results = []
     with tempfile.TemporaryDirectory(prefix="skgenre-bench-") as tmp:

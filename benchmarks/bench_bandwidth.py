@@ -71,14 +71,13 @@ import argparse
 import json
 import logging
 import os
-import sys
 import tempfile
 import time
 
 import numpy as np
+from _common import clear_keras, log, stratified_splits
 from joblib import Parallel, delayed
 from sklearn.metrics import accuracy_score
-from sklearn.model_selection import StratifiedKFold
 
 from skgenre import WindowMFCCTransformer
 from skgenre.datasets import load_folder
@@ -97,10 +96,6 @@ COPIES = {"16k": 16000, "8k": 8000}
 VERSIONS = ("original", *COPIES)
 RES_TYPE = "soxr_hq"
 PCM16_MAX = 1.0 - 2.0**-15
-
-
-def log(message):
-    print(message, flush=True)
 
 
 # --------------------------------------------------------------------------
@@ -158,12 +153,6 @@ def make_copies(paths, data_dir, out_dir):
 # --------------------------------------------------------------------------
 
 
-def _clear_keras():
-    """Free the graphs of previous Keras models, if Keras is loaded."""
-    if "keras" in sys.modules:
-        sys.modules["keras"].utils.clear_session()
-
-
 def evaluate_seed(make_model, X, y, folds):
     """Fold accuracies per version: one fit per fold on the originals.
 
@@ -178,7 +167,7 @@ def evaluate_seed(make_model, X, y, folds):
                 accuracy_score(y[test], model.predict(features[test]))
             )
         del model
-        _clear_keras()
+        clear_keras()
     return {version: np.array(a) for version, a in accuracies.items()}
 
 
@@ -275,14 +264,7 @@ def main(argv=None):
         f"{len(paths)} songs, {len(set(y))} genres; seeds={args.seeds}, "
         f"folds={args.folds}, settings={args.settings}, clf={args.clf}"
     )
-    splits = {
-        seed: list(
-            StratifiedKFold(n_splits=args.folds, shuffle=True, random_state=seed).split(
-                np.zeros(len(y)), y
-            )
-        )
-        for seed in args.seeds
-    }
+    splits = stratified_splits(y, args.seeds, args.folds)
 
     results = []
     with tempfile.TemporaryDirectory(prefix="skgenre-bandwidth-") as tmp:
