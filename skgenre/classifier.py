@@ -53,9 +53,9 @@ class MILSongClassifier(KerasClassifier):
         as ``optimizer__<name>`` (scikeras convention).
     learning_rate : float or None, default=1e-3
         Optimizer learning rate; ``None`` keeps the optimizer's own.
-    epochs : int, default=50
+    epochs : int, default=100
         Passes over the training songs.
-    batch_size : int, default=16
+    batch_size : int, default=4
         Songs per gradient step (and per prediction batch).
     normalize : bool, default=True
         Standardise each band with training-set statistics inside the model.
@@ -68,12 +68,12 @@ class MILSongClassifier(KerasClassifier):
         Hidden size of "attention" pooling.
     dropout : float, default=0.0
         Dropout inside the window CNN (after Flatten and each hidden layer).
-    freq_mask : int, default=0
+    freq_mask : int, default=3
         Widest random frequency mask (in bands) per window during training
         (SpecAugment); 0 disables.
-    time_mask : int, default=0
+    time_mask : int, default=40
         Widest random time mask (in frames) per window during training.
-    window_dropout : float, default=0.0
+    window_dropout : float, default=0.3
         Probability of leaving each window out of its song's pooling during
         training.
     patience : int or None, default=None
@@ -125,16 +125,16 @@ class MILSongClassifier(KerasClassifier):
         filters=16,
         optimizer="adam",
         learning_rate=1e-3,
-        epochs=50,
-        batch_size=16,
+        epochs=100,
+        batch_size=4,
         normalize=True,
         pooling="mean",
         sharpness=5.0,
         attention_units=16,
         dropout=0.0,
-        freq_mask=0,
-        time_mask=0,
-        window_dropout=0.0,
+        freq_mask=3,
+        time_mask=40,
+        window_dropout=0.3,
         patience=None,
         class_weight=None,
         validation_split=0.0,
