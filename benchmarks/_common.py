@@ -26,3 +26,12 @@ def stratified_splits(y, seeds, folds):
         )
         for seed in seeds
     }
+
+
+def report(table, out=None):
+    """Print a markdown table and, if ``out`` is given, write it there too."""
+    log("")
+    log(table)
+    if out:
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(table + "\n")

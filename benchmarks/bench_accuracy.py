@@ -56,7 +56,7 @@ import tempfile
 import time
 
 import numpy as np
-from _common import clear_keras, log, stratified_splits
+from _common import clear_keras, log, report, stratified_splits
 from joblib import Memory, Parallel, delayed
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
@@ -285,12 +285,7 @@ def main(argv=None):
                     )
                 del X
 
-    table = markdown_table(results)
-    log("")
-    log(table)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(table + "\n")
+    report(markdown_table(results), args.out)
 
 
 if __name__ == "__main__":

@@ -75,7 +75,7 @@ import tempfile
 import time
 
 import numpy as np
-from _common import clear_keras, log, stratified_splits
+from _common import clear_keras, log, report, stratified_splits
 from joblib import Parallel, delayed
 from sklearn.metrics import accuracy_score
 
@@ -306,12 +306,7 @@ def main(argv=None):
             results.append((setting, {v: np.array(m) for v, m in per_seed.items()}))
             del X
 
-    table = markdown_table(results)
-    log("")
-    log(table)
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(table + "\n")
+    report(markdown_table(results), args.out)
 
 
 if __name__ == "__main__":

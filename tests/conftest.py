@@ -44,3 +44,19 @@ def small_features(songs):
     paths, labels = songs
     X = WindowMFCCTransformer(song_length=10.0).fit_transform(paths)
     return X, labels
+
+
+@pytest.fixture
+def count_extractions(monkeypatch):
+    """List that records the path of every real (uncached) feature extraction."""
+    import skgenre.transformer as transformer_module
+
+    calls = []
+    real = transformer_module._extract
+
+    def counting(path, settings):
+        calls.append(path)
+        return real(path, settings)
+
+    monkeypatch.setattr(transformer_module, "_extract", counting)
+    return calls

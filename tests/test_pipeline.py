@@ -41,18 +41,9 @@ def test_grid_search_tunes_transformer_and_model_together(songs, tmp_path):
 
 
 def test_second_grid_search_over_classifier_only_recomputes_nothing(
-    songs, tmp_path, monkeypatch
+    songs, tmp_path, count_extractions
 ):
-    import skgenre.transformer as transformer_module
-
-    calls = []
-    real = transformer_module._extract
-
-    def counting(path, settings):
-        calls.append(path)
-        return real(path, settings)
-
-    monkeypatch.setattr(transformer_module, "_extract", counting)
+    calls = count_extractions
     paths, labels = songs
     pipe = _pipe(epochs=1).set_params(features__memory=str(tmp_path / "cache"))
     GridSearchCV(pipe, {"clf__hidden": [8]}, cv=2).fit(paths, labels)

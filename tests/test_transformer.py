@@ -12,7 +12,6 @@ from sklearn.base import clone
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-import skgenre.transformer as transformer_module
 from skgenre import WindowMFCCTransformer
 from skgenre.audio import AudioDecodeError
 
@@ -151,19 +150,6 @@ def test_threading_backend(songs):
     with joblib.parallel_backend("threading", n_jobs=2):
         out = WindowMFCCTransformer(song_length=10.0, n_jobs=2).transform(paths[:3])
     np.testing.assert_array_equal(out, ref)
-
-
-@pytest.fixture
-def count_extractions(monkeypatch):
-    calls = []
-    real = transformer_module._extract
-
-    def counting(path, settings):
-        calls.append(path)
-        return real(path, settings)
-
-    monkeypatch.setattr(transformer_module, "_extract", counting)
-    return calls
 
 
 def test_memory_caches_per_file(tmp_path, count_extractions):
