@@ -7,10 +7,12 @@ loaded on first use: feature extraction alone (e.g. in joblib workers) stays
 light.
 """
 
-from .transformer import WindowMFCCTransformer
-
 __version__ = "0.1.0"
-__all__ = ["MILSongClassifier", "WindowMFCCTransformer", "__version__"]
+
+from .persistence import load, save  # noqa: E402
+from .transformer import WindowMFCCTransformer  # noqa: E402
+
+__all__ = ["MILSongClassifier", "WindowMFCCTransformer", "__version__", "load", "save"]
 
 
 def __getattr__(name):

@@ -266,6 +266,42 @@ class MILSongClassifier(KerasClassifier):
         model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
         return model
 
+    def _export_state(self):
+        """Fitted state other than the Keras model, as JSON-compatible data."""
+        check_is_fitted(self, "model_")
+        state = {
+            "classes": self.classes_.tolist(),
+            "window_shape": [int(d) for d in self.X_shape_[2:]],
+        }
+        if self.normalize:
+            state["band_mean"] = self.band_mean_.tolist()
+            state["band_variance"] = self.band_variance_.tolist()
+        return state
+
+    @classmethod
+    def _restore(cls, params, state, model):
+        """A fitted classifier from ``_export_state`` output and a Keras model.
+
+        Rebuilds scikeras' fitted attributes as ``fit`` would have set them,
+        without training.
+        """
+        clf = cls(**params)
+        classes = np.asarray(state["classes"])
+        X = np.zeros((len(classes), 1, *state["window_shape"]), dtype=np.float32)
+        clf._random_state = None
+        clf.classes_ = None
+        X, y = clf._validate_data(X, classes, reset=True)
+        clf.target_encoder_ = clf.target_encoder.fit(y)
+        vars(clf).update(**clf.target_encoder_.get_metadata())
+        clf.feature_encoder_ = clf.feature_encoder.fit(X)
+        if "band_mean" in state:
+            clf.band_mean_ = np.asarray(state["band_mean"])
+            clf.band_variance_ = np.asarray(state["band_variance"])
+        clf.model_ = model
+        clf._initialize_callbacks()
+        clf.history_ = {}
+        return clf
+
     def predict_proba(self, X, **kwargs):
         """Class probabilities of each song.
 

@@ -1,0 +1,122 @@
+import json
+import os
+import pickle
+import zipfile
+
+import joblib
+import numpy as np
+import pytest
+from sklearn.pipeline import Pipeline
+
+import skgenre
+from skgenre import MILSongClassifier, WindowMFCCTransformer
+from skgenre.persistence import ModelFileError
+
+
+@pytest.fixture(scope="module")
+def fitted_pipeline(songs):
+    paths, labels = songs
+    pipe = Pipeline(
+        [
+            ("features", WindowMFCCTransformer(song_length=10.0, n_mfcc=20)),
+            ("clf", MILSongClassifier(epochs=2, pooling="autopool", random_state=0)),
+        ]
+    )
+    return pipe.fit(paths, labels)
+
+
+def test_round_trip_gives_identical_predictions(fitted_pipeline, songs, tmp_path):
+    paths, _ = songs
+    path = tmp_path / "model.skgenre"
+    skgenre.save(fitted_pipeline, path)
+    loaded = skgenre.load(path)
+    assert isinstance(loaded, Pipeline)
+    assert loaded.named_steps["features"].get_params() == (
+        fitted_pipeline.named_steps["features"].get_params()
+    )
+    np.testing.assert_array_equal(
+        loaded.predict_proba(paths[:5]), fitted_pipeline.predict_proba(paths[:5])
+    )
+    np.testing.assert_array_equal(loaded.classes_, fitted_pipeline.classes_)
+    assert list(loaded.predict(paths[:5])) == list(fitted_pipeline.predict(paths[:5]))
+
+
+def test_binary_classifier_alone(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, 2, 13, 20, 1)).astype("float32")
+    y = np.array(["a", "b"] * 4)
+    clf = MILSongClassifier(epochs=1, random_state=0).fit(X, y)
+    skgenre.save(clf, tmp_path / "c.skgenre")
+    loaded = skgenre.load(tmp_path / "c.skgenre")
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    assert loaded.predict_window_proba(X).shape == (8, 2, 2)
+
+
+def test_file_holds_json_and_keras_only(fitted_pipeline, tmp_path):
+    path = tmp_path / "model.skgenre"
+    skgenre.save(fitted_pipeline, path)
+    with zipfile.ZipFile(path) as archive:
+        names = sorted(archive.namelist())
+        manifest = json.loads(archive.read("skgenre-model.json"))
+    assert names == ["skgenre-model.json", "step1.keras"]
+    assert manifest["format"] == "skgenre-model" and manifest["format_version"] == 1
+
+
+class _CreatesFile:
+    def __init__(self, target):
+        self.target = target
+
+    def __reduce__(self):
+        return (open, (self.target, "w"))
+
+
+def test_pickle_is_refused_without_being_executed(tmp_path):
+    target = tmp_path / "pwned.txt"
+    evil = tmp_path / "model.skgenre"
+    evil.write_bytes(pickle.dumps(_CreatesFile(str(target))))
+    with pytest.raises(ModelFileError, match="not a zip archive"):
+        skgenre.load(evil)
+    assert not target.exists()
+    # A joblib file is refused the same way.
+    joblib.dump({"a": 1}, tmp_path / "j.skgenre")
+    with pytest.raises(ModelFileError):
+        skgenre.load(tmp_path / "j.skgenre")
+
+
+def _rewrite_manifest(src, dst, change):
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst, "w") as b:
+        for name in a.namelist():
+            data = a.read(name)
+            if name == "skgenre-model.json":
+                manifest = json.loads(data)
+                change(manifest)
+                data = json.dumps(manifest)
+            b.writestr(name, data)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda m: m.update(format_version=99), "format version 99"),
+        (lambda m: m.update(format="other"), "format is not"),
+        (lambda m: m["steps"][0].update({"class": "os.system"}), "unknown step class"),
+        (lambda m: m["steps"][1].update(keras_model="../x.keras"), "missing Keras"),
+    ],
+)
+def test_tampered_files_are_refused(fitted_pipeline, tmp_path, change, message):
+    good = tmp_path / "good.skgenre"
+    skgenre.save(fitted_pipeline, good)
+    bad = tmp_path / "bad.skgenre"
+    _rewrite_manifest(good, bad, change)
+    with pytest.raises(ModelFileError, match=message):
+        skgenre.load(bad)
+
+
+def test_missing_file_and_unsupported_steps(tmp_path):
+    with pytest.raises(ModelFileError, match="no such file"):
+        skgenre.load(tmp_path / "nope.skgenre")
+    from sklearn.preprocessing import StandardScaler
+
+    with pytest.raises(ValueError, match="StandardScaler"):
+        skgenre.save(Pipeline([("s", StandardScaler())]), tmp_path / "x.skgenre")
+    assert not os.path.exists(tmp_path / "nope.skgenre")
