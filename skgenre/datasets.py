@@ -28,7 +28,14 @@ import soundfile as sf
 from scipy import signal
 from sklearn.utils import check_random_state
 
-__all__ = ["AUDIO_EXTENSIONS", "load_cc_music", "load_folder", "make_songs"]
+__all__ = [
+    "AUDIO_EXTENSIONS",
+    "load_cc_music",
+    "load_csv",
+    "load_folder",
+    "load_labelled",
+    "make_songs",
+]
 
 AUDIO_EXTENSIONS = frozenset(
     {
@@ -159,6 +166,69 @@ _CC_MUSIC = (
     ("Karissa_Hobbs_-_Lets_Go_Fishin.ogg", "country"),
     ("sorohanro_-_solo-trumpet-06.ogg", "jazz"),
 )
+
+
+def load_csv(path):
+    """Read ``(paths, labels)`` from a CSV file with ``path`` and ``genre`` columns.
+
+    Relative paths are taken relative to the CSV file's folder.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        CSV file with a header row naming at least ``path`` and ``genre``.
+
+    Returns
+    -------
+    paths, labels : ndarray of str objects, shape (n_songs,)
+        In the order of the file.
+
+    Raises
+    ------
+    FileNotFoundError
+        If the CSV file does not exist.
+    ValueError
+        If a column is missing or the file lists no song.
+    """
+    import csv
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"CSV file {str(path)!r} does not exist")
+    with open(path, newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        missing = {"path", "genre"} - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(
+                f"CSV file {str(path)!r} lacks column(s) {sorted(missing)}; "
+                "expected a header with 'path' and 'genre'"
+            )
+        rows = [(row["path"], row["genre"]) for row in reader]
+    if not rows:
+        raise ValueError(f"CSV file {str(path)!r} lists no song")
+    base = path.parent
+    return (
+        np.array([str(base / p) for p, _ in rows], dtype=object),
+        np.array([g for _, g in rows], dtype=object),
+    )
+
+
+def load_labelled(source):
+    """``(paths, labels)`` from a genre-per-folder tree or a ``path,genre`` CSV.
+
+    Parameters
+    ----------
+    source : str or os.PathLike
+        A directory (see :func:`load_folder`) or a ``.csv`` file (see
+        :func:`load_csv`).
+
+    Returns
+    -------
+    paths, labels : ndarray of str objects, shape (n_songs,)
+    """
+    if str(source).lower().endswith(".csv"):
+        return load_csv(source)
+    return load_folder(source)
 
 
 def load_cc_music():

@@ -1,0 +1,230 @@
+"""The ``skgenre`` command: train, predict, evaluate, demo.
+
+Errors (missing file, bad model file, undecodable audio...) are one line on
+stderr and a non-zero exit code; ``--debug`` shows the traceback.
+"""
+
+import argparse
+import csv
+import io
+import json
+import os
+import sys
+
+import numpy as np
+
+EXIT_ERROR = 1
+
+
+def _pipeline(args):
+    from sklearn.pipeline import Pipeline
+
+    from .classifier import MILSongClassifier
+    from .transformer import WindowMFCCTransformer
+
+    features = WindowMFCCTransformer(
+        song_length=args.song_length,
+        features=args.features,
+        fmax=args.fmax,
+        n_jobs=args.n_jobs,
+        memory=args.cache,
+        verbose=1,
+    )
+    options = {"pooling": args.pooling, "random_state": args.random_state, "verbose": 1}
+    if args.epochs is not None:
+        options["epochs"] = args.epochs
+    return Pipeline([("features", features), ("clf", MILSongClassifier(**options))])
+
+
+def _load_quiet(path):
+    """Load a model; Keras' prediction progress must not mix into stdout."""
+    from .persistence import load
+
+    pipe = load(path)
+    pipe[-1].set_params(verbose=0)
+    return pipe
+
+
+def cmd_train(args):
+    from .datasets import load_labelled
+    from .persistence import save
+
+    paths, labels = load_labelled(args.data)
+    print(
+        f"Training on {len(paths)} songs, genres: {', '.join(sorted(set(labels)))}",
+        file=sys.stderr,
+    )
+    pipe = _pipeline(args).fit(paths, labels)
+    pipe[-1].set_params(verbose=0)  # quiet predictions once loaded
+    save(pipe, args.out)
+    print(f"Saved model to {args.out}", file=sys.stderr)
+
+
+def _format_predictions(rows, classes, fmt):
+    if fmt == "json":
+        return json.dumps(rows, indent=2)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["path", "genre", *classes])
+        for r in rows:
+            writer.writerow(
+                [r["path"], r["genre"], *(r["probabilities"][c] for c in classes)]
+            )
+        return out.getvalue().rstrip("\n")
+    width = max(len(r["path"]) for r in rows)
+    lines = []
+    for r in rows:
+        ranked = sorted(r["probabilities"].items(), key=lambda kv: -kv[1])
+        probs = "  ".join(f"{c} {p:.2f}" for c, p in ranked)
+        lines.append(f"{r['path']:<{width}}  {r['genre']:<12} {probs}")
+        for w in r.get("windows", []):
+            lines.append(f"  {w['start']:7.1f} s  {w['genre']}")
+    return "\n".join(lines)
+
+
+def cmd_predict(args):
+    from .plotting import window_times
+
+    pipe = _load_quiet(args.model)
+    transformer, clf = pipe[0], pipe[-1]
+    X = transformer.transform(args.files)
+    proba = clf.predict_proba(X)
+    classes = [str(c) for c in clf.classes_]
+    rows = [
+        {
+            "path": path,
+            "genre": classes[int(np.argmax(p))],
+            "probabilities": {
+                c: round(float(v), 6) for c, v in zip(classes, p, strict=True)
+            },
+        }
+        for path, p in zip(args.files, proba, strict=True)
+    ]
+    if args.windows:
+        window_proba = clf.predict_window_proba(X)
+        starts = window_times(transformer, X.shape[1])
+        for row, wp in zip(rows, window_proba, strict=True):
+            row["windows"] = [
+                {
+                    "start": round(float(t), 3),
+                    "genre": classes[int(np.argmax(p))],
+                    "probabilities": {
+                        c: round(float(v), 6) for c, v in zip(classes, p, strict=True)
+                    },
+                }
+                for t, p in zip(starts, wp, strict=True)
+                if np.isfinite(p).all()
+            ]
+    print(_format_predictions(rows, classes, args.format))
+
+
+def cmd_evaluate(args):
+    from sklearn.metrics import accuracy_score, classification_report
+
+    from .datasets import load_labelled
+    from .demo import format_confusion
+
+    pipe = _load_quiet(args.model)
+    paths, labels = load_labelled(args.data)
+    predicted = pipe.predict(paths)
+    classes = np.unique(
+        np.concatenate([np.asarray(labels, dtype=object), pipe.classes_])
+    )
+    print(f"Accuracy: {accuracy_score(labels, predicted):.3f} on {len(paths)} songs")
+    print(classification_report(labels, predicted, zero_division=0))
+    print(format_confusion(labels, predicted, classes))
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from .plotting import plot_confusion_matrix
+
+        display = plot_confusion_matrix(labels, predicted, labels=classes)
+        display.figure_.tight_layout()
+        display.figure_.savefig(args.plot, dpi=120)
+        print(f"Saved confusion matrix to {args.plot}", file=sys.stderr)
+
+
+def cmd_demo(args):
+    from .demo import run
+
+    run(args.data, folds=args.folds, epochs=args.epochs, random_state=args.random_state)
+
+
+def _song_length(text):
+    return None if text.lower() == "none" else float(text)
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="skgenre", description="Music genre classification from audio."
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    train = sub.add_parser("train", help="train a model on labelled songs")
+    train.add_argument("data", help="genre-per-folder tree or CSV with path,genre")
+    train.add_argument("--out", required=True, help="model file to write")
+    train.add_argument("--epochs", type=int, default=None)
+    train.add_argument(
+        "--pooling",
+        default="mean",
+        choices=["mean", "max", "lse", "autopool", "attention"],
+    )
+    train.add_argument("--features", default="mfcc", choices=["mfcc", "logmel"])
+    train.add_argument(
+        "--song-length",
+        type=_song_length,
+        default=60.0,
+        help="seconds per song, or 'none' for whole songs",
+    )
+    train.add_argument(
+        "--fmax", type=float, default=None, help="mel filterbank top (Hz)"
+    )
+    train.add_argument("--n-jobs", type=int, default=-1)
+    train.add_argument("--cache", default=None, help="feature cache directory")
+    train.add_argument("--random-state", type=int, default=0)
+    train.set_defaults(func=cmd_train)
+
+    predict = sub.add_parser("predict", help="genre and probabilities per file")
+    predict.add_argument("model")
+    predict.add_argument("files", nargs="+")
+    predict.add_argument("--format", default="table", choices=["table", "json", "csv"])
+    predict.add_argument("--windows", action="store_true", help="add per-window genres")
+    predict.set_defaults(func=cmd_predict)
+
+    evaluate = sub.add_parser("evaluate", help="accuracy on labelled songs")
+    evaluate.add_argument("model")
+    evaluate.add_argument("data", help="genre-per-folder tree or CSV with path,genre")
+    evaluate.add_argument("--plot", help="save the confusion matrix as an image")
+    evaluate.set_defaults(func=cmd_evaluate)
+
+    demo = sub.add_parser("demo", help="train and evaluate on synthetic songs")
+    demo.add_argument("--data", default=None, help="genre-per-folder tree instead")
+    demo.add_argument("--folds", type=int, default=5)
+    demo.add_argument("--epochs", type=int, default=None)
+    demo.add_argument("--random-state", type=int, default=0)
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv=None):
+    """Entry point of the ``skgenre`` console script; returns the exit code."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except KeyboardInterrupt:
+        print("skgenre: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one clear line unless --debug
+        if args.debug:
+            raise
+        print(f"skgenre: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,161 @@
+"""The ``skgenre`` command, driven as a user would: in a subprocess."""
+
+import csv
+import json
+import os
+import pickle
+import subprocess
+import sys
+
+import pytest
+from conftest import write_tone
+
+from skgenre.datasets import make_songs
+
+
+def run(*args, check=True):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "skgenre.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    if check and proc.returncode != 0:
+        raise AssertionError(f"exit {proc.returncode}: {proc.stderr[-2000:]}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    d = tmp_path_factory.mktemp("cli")
+    make_songs(d / "train", n_per_genre=4, duration=6.0, random_state=0)
+    model = d / "model.skgenre"
+    run(
+        "train",
+        d / "train",
+        "--out",
+        model,
+        "--epochs",
+        2,
+        "--song-length",
+        6,
+        "--n-jobs",
+        1,
+    )
+    return d, model
+
+
+def test_train_writes_a_model_file(trained):
+    _, model = trained
+    assert model.is_file()
+
+
+def test_predict_json_csv_table(trained):
+    d, model = trained
+    new, _ = make_songs(d / "new", n_per_genre=1, duration=6.0, random_state=1)
+    out = json.loads(run("predict", model, *new, "--format", "json").stdout)
+    assert [r["path"] for r in out] == list(new)
+    for r in out:
+        assert set(r["probabilities"]) == {"blues", "metal", "rock"}
+        assert r["genre"] == max(r["probabilities"], key=r["probabilities"].get)
+        assert abs(sum(r["probabilities"].values()) - 1) < 1e-4
+    rows = list(
+        csv.DictReader(
+            run("predict", model, *new, "--format", "csv").stdout.splitlines()
+        )
+    )
+    assert len(rows) == 3 and set(rows[0]) == {
+        "path",
+        "genre",
+        "blues",
+        "metal",
+        "rock",
+    }
+    table = run("predict", model, new[0], "--windows").stdout
+    assert new[0] in table and " s " in table
+    windows = json.loads(
+        run("predict", model, new[0], "--windows", "--format", "json").stdout
+    )
+    assert len(windows[0]["windows"]) == 1  # one 5 s window in 6 s
+    assert windows[0]["windows"][0]["start"] == 0.0
+
+
+def test_train_from_csv_and_evaluate_with_plot(trained, tmp_path):
+    d, model = trained
+    paths, labels = make_songs(
+        tmp_path / "songs", n_per_genre=2, duration=6.0, random_state=2
+    )
+    with open(tmp_path / "songs.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["path", "genre"])
+        for p, g in zip(paths, labels, strict=True):
+            w.writerow([os.path.relpath(p, tmp_path), g])
+    out = run("evaluate", model, tmp_path / "songs.csv", "--plot", tmp_path / "cm.png")
+    assert "Accuracy:" in out.stdout and "precision" in out.stdout
+    assert (tmp_path / "cm.png").stat().st_size > 1000
+    run(
+        "train",
+        tmp_path / "songs.csv",
+        "--out",
+        tmp_path / "m2.skgenre",
+        "--epochs",
+        1,
+        "--song-length",
+        6,
+        "--n-jobs",
+        1,
+    )
+    assert (tmp_path / "m2.skgenre").is_file()
+
+
+def _one_line_error(proc, *words):
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert lines[-1].startswith("skgenre: error:")
+    assert "Traceback" not in proc.stderr
+    for w in words:
+        assert w in lines[-1]
+
+
+def test_errors_are_one_line(trained, tmp_path):
+    d, model = trained
+    _one_line_error(
+        run("predict", tmp_path / "missing.skgenre", "x.wav", check=False),
+        "missing.skgenre",
+        "no such file",
+    )
+    evil = tmp_path / "evil.skgenre"
+    target = tmp_path / "created.txt"
+    evil.write_bytes(pickle.dumps(_Opens(str(target))))
+    _one_line_error(run("predict", evil, "x.wav", check=False), "not a zip archive")
+    assert not target.exists()
+    bad = tmp_path / "bad.wav"
+    bad.write_text("not audio")
+    _one_line_error(run("predict", model, bad, check=False), "bad.wav", "not decodable")
+    _one_line_error(
+        run("predict", model, tmp_path / "gone.wav", check=False), "gone.wav"
+    )
+    _one_line_error(
+        run("train", tmp_path / "nothing", "--out", tmp_path / "m", check=False)
+    )
+    debug = run("--debug", "predict", model, bad, check=False)
+    assert debug.returncode != 0 and "Traceback" in debug.stderr
+
+
+def test_usage_error_exit_code():
+    assert run("predict", check=False).returncode == 2
+    assert run("--help").stdout.startswith("usage: skgenre")
+
+
+class _Opens:
+    def __init__(self, target):
+        self.target = target
+
+    def __reduce__(self):
+        return (open, (self.target, "w"))
+
+
+def test_tone_helper_is_decodable(tmp_path):
+    assert os.path.getsize(write_tone(tmp_path / "t.wav", seconds=0.1)) > 0
