@@ -1,5 +1,7 @@
 """Plots (needs matplotlib: ``pip install skgenre[plot]``)."""
 
+import os
+
 import numpy as np
 
 __all__ = ["plot_confusion_matrix", "plot_window_timeline", "window_times"]
@@ -50,7 +52,7 @@ def plot_window_timeline(pipeline, path, ax=None):
         window_times(transformer, len(proba)) + s.window_samples / s.sample_rate / 2
     )
     if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3))
+        _, ax = plt.subplots(figsize=(8, 3), layout="constrained")
     for k, label in enumerate(clf.classes_):
         ax.plot(centres[real], proba[real, k], marker="o", label=str(label))
     song = clf.classes_[np.argmax(clf.predict_proba(X)[0])]
