@@ -60,7 +60,7 @@ def plot_window_timeline(pipeline, path, ax=None):
         xlabel="time (s, window centre)",
         ylabel="probability",
         ylim=(0, 1),
-        title=f"{path.rsplit('/', 1)[-1]}: {song}",
+        title=f"{os.path.basename(path)}: {song}",
     )
     ax.legend(loc="upper right", fontsize="small")
     return ax
