@@ -2,6 +2,7 @@
 
 import numbers
 import os
+import warnings
 from functools import lru_cache
 
 import numpy as np
@@ -12,10 +13,12 @@ from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
 from . import features as _features
-from .audio import _file_key, n_windows_for
+from .audio import AudioDecodeError, _file_key, n_windows_for
 from .features import FeatureSettings
 
 __all__ = ["WindowMFCCTransformer"]
+
+_ON_ERROR = ("raise", "skip", "zeros")
 
 
 def _extract(path, settings):
@@ -33,14 +36,23 @@ def _blas_controller():
     return ThreadpoolController()
 
 
-def _extract_one(path, settings, memory):
-    # One BLAS thread everywhere, so values do not depend on n_jobs or on the
-    # joblib backend (summation order changes with the thread count).
-    with _blas_controller().limit(limits=1, user_api="blas"):
-        if memory is None or memory.location is None:
-            return _extract(path, settings)
-        cached = memory.cache(_cached_extract, ignore=["path"], verbose=0)
-        return cached(_file_key(path), settings, path)
+def _extract_one(path, settings, memory, catch=False):
+    """Features of one song; with ``catch``, a decoding error is returned.
+
+    Errors are never cached: joblib.Memory stores only returned values.
+    """
+    try:
+        # One BLAS thread everywhere, so values do not depend on n_jobs or on
+        # the joblib backend (summation order changes with the thread count).
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            if memory is None or memory.location is None or not os.path.isfile(path):
+                return _extract(path, settings)
+            cached = memory.cache(_cached_extract, ignore=["path"], verbose=0)
+            return cached(_file_key(path), settings, path)
+    except AudioDecodeError as exc:
+        if not catch:
+            raise
+        return exc
 
 
 class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
@@ -94,6 +106,15 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         modification time and by every parameter that changes features.
     verbose : int, default=0
         If positive, show a progress bar over songs.
+    on_error : {"raise", "skip", "zeros"}, default="raise"
+        What a file that cannot be decoded does: raise
+        :class:`~skgenre.audio.AudioDecodeError` naming it, leave its row out
+        of the output, or give it all-zero features.  With "skip" or "zeros"
+        the other songs are kept, failures are listed in ``errors_`` and a
+        warning says how many failed.  "skip" changes the number of rows, so
+        it is refused where labels must stay aligned (``fit_transform`` with
+        ``y``, i.e. inside ``Pipeline.fit``): use "zeros" there, or clean the
+        file list first with a "skip" transform and ``errors_``.
 
     Attributes
     ----------
@@ -106,6 +127,9 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         STFT frames per window.
     settings_ : FeatureSettings
         The validated settings in samples.
+    errors_ : list of (str, str)
+        Set by ``transform``: path and reason of each file that failed
+        (``on_error`` "skip" or "zeros"); empty if none did.
 
     Examples
     --------
@@ -131,6 +155,7 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         n_jobs=None,
         memory=None,
         verbose=0,
+        on_error="raise",
     ):
         self.sample_rate = sample_rate
         self.n_mfcc = n_mfcc
@@ -147,6 +172,7 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.memory = memory
         self.verbose = verbose
+        self.on_error = on_error
 
     def _settings(self):
         """Validate the parameters and convert them to a :class:`FeatureSettings`."""
@@ -228,6 +254,7 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         check(
             "verbose", is_int(self.verbose) or isinstance(self.verbose, bool), "an int"
         )
+        check("on_error", self.on_error in _ON_ERROR, f"one of {_ON_ERROR}")
 
         n_fft = self.n_fft if self.n_fft is not None else 2 * self.hop_length
         window_samples = int(round(self.window_length * self.sample_rate))
@@ -310,9 +337,10 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         n_jobs = 1 if len(paths) <= 1 else self.n_jobs
         # Also limited here for thread-based backends, whose workers share
         # this process's BLAS settings.
+        catch = self.on_error != "raise"
         with _blas_controller().limit(limits=1, user_api="blas"):
             results = Parallel(n_jobs=n_jobs, return_as="generator")(
-                delayed(_extract_one)(p, settings, memory) for p in paths
+                delayed(_extract_one)(p, settings, memory, catch) for p in paths
             )
             progress = tqdm(
                 results,
@@ -321,13 +349,49 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
                 desc="Extracting features",
                 unit="song",
             )
-            if self.n_windows_ is not None:
-                out = np.empty((len(paths), *self._window_shape()), dtype=np.float32)
-                for i, feats in enumerate(progress):
-                    out[i, ..., 0] = feats
-            else:
-                out = _stack_padded(list(progress), self._window_shape()[1:])
+            songs = list(progress)
+        failed = [i for i, f in enumerate(songs) if isinstance(f, AudioDecodeError)]
+        self.errors_ = [(songs[i].path, songs[i].reason) for i in failed]
+        if failed:
+            zeros = np.zeros((self.n_windows_ or 1, *self._window_shape()[1:-1]))
+            for i in failed:
+                songs[i] = zeros
+            if self.on_error == "skip":
+                failed_set = set(failed)
+                songs = [f for i, f in enumerate(songs) if i not in failed_set]
+            done = "skipped" if self.on_error == "skip" else "given zero features"
+            path, reason = self.errors_[0]
+            warnings.warn(
+                f"{len(failed)} of {len(paths)} audio files could not be read and "
+                f"were {done} (see errors_); first: {path!r}: {reason}",
+                UserWarning,
+                stacklevel=2,
+            )
+        if self.n_windows_ is not None:
+            out = np.empty((len(songs), *self._window_shape()), dtype=np.float32)
+            for i, feats in enumerate(songs):
+                out[i, ..., 0] = feats
+        else:
+            out = _stack_padded(songs, self._window_shape()[1:])
         return out
+
+    def fit_transform(self, X, y=None):
+        """Fit (validate parameters) and transform; see :meth:`transform`.
+
+        Raises
+        ------
+        ValueError
+            With ``on_error="skip"`` and labels ``y``: skipped songs would
+            shift labels onto the wrong songs.
+        """
+        if self.on_error == "skip" and y is not None:
+            raise ValueError(
+                "on_error='skip' drops unreadable songs, which would misalign the "
+                "labels y passed with them (as in Pipeline.fit); use "
+                "on_error='zeros' there, or transform the paths alone first and "
+                "remove the failed ones (errors_) from both paths and labels."
+            )
+        return self.fit(X, y).transform(X)
 
     def _window_shape(self):
         return (self.n_windows_, self.n_bands_, self.n_frames_, 1)
