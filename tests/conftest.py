@@ -60,3 +60,21 @@ def count_extractions(monkeypatch):
 
     monkeypatch.setattr(transformer_module, "_extract", counting)
     return calls
+
+
+class _CreatesFile:
+    """Unpickling this creates ``target``: a stand-in for a malicious pickle."""
+
+    def __init__(self, target):
+        self.target = target
+
+    def __reduce__(self):
+        return (open, (self.target, "w"))
+
+
+def write_evil_pickle(path, target):
+    """Write a pickle whose unpickling would create the file ``target``."""
+    import pickle
+
+    Path(path).write_bytes(pickle.dumps(_CreatesFile(str(target))))
+    return path

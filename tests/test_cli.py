@@ -3,12 +3,11 @@
 import csv
 import json
 import os
-import pickle
 import subprocess
 import sys
 
 import pytest
-from conftest import write_tone
+from conftest import write_evil_pickle
 
 from skgenre.datasets import make_songs
 
@@ -128,7 +127,7 @@ def test_errors_are_one_line(trained, tmp_path):
     )
     evil = tmp_path / "evil.skgenre"
     target = tmp_path / "created.txt"
-    evil.write_bytes(pickle.dumps(_Opens(str(target))))
+    write_evil_pickle(evil, target)
     _one_line_error(run("predict", evil, "x.wav", check=False), "not a zip archive")
     assert not target.exists()
     bad = tmp_path / "bad.wav"
@@ -147,15 +146,3 @@ def test_errors_are_one_line(trained, tmp_path):
 def test_usage_error_exit_code():
     assert run("predict", check=False).returncode == 2
     assert run("--help").stdout.startswith("usage: skgenre")
-
-
-class _Opens:
-    def __init__(self, target):
-        self.target = target
-
-    def __reduce__(self):
-        return (open, (self.target, "w"))
-
-
-def test_tone_helper_is_decodable(tmp_path):
-    assert os.path.getsize(write_tone(tmp_path / "t.wav", seconds=0.1)) > 0

@@ -1,11 +1,11 @@
 import json
 import os
-import pickle
 import zipfile
 
 import joblib
 import numpy as np
 import pytest
+from conftest import write_evil_pickle
 from sklearn.pipeline import Pipeline
 
 import skgenre
@@ -62,18 +62,10 @@ def test_file_holds_json_and_keras_only(fitted_pipeline, tmp_path):
     assert manifest["format"] == "skgenre-model" and manifest["format_version"] == 1
 
 
-class _CreatesFile:
-    def __init__(self, target):
-        self.target = target
-
-    def __reduce__(self):
-        return (open, (self.target, "w"))
-
-
 def test_pickle_is_refused_without_being_executed(tmp_path):
     target = tmp_path / "pwned.txt"
     evil = tmp_path / "model.skgenre"
-    evil.write_bytes(pickle.dumps(_CreatesFile(str(target))))
+    write_evil_pickle(evil, target)
     with pytest.raises(ModelFileError, match="not a zip archive"):
         skgenre.load(evil)
     assert not target.exists()
