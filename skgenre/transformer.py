@@ -375,6 +375,92 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
             out = _stack_padded(songs, self._window_shape()[1:])
         return out
 
+    def transform_to_store(self, X, directory, chunk_size=256):
+        """Write the features of many songs to disk in chunks; resumable.
+
+        Writes ``directory/features.npy`` (a standard ``.npy`` file, float32,
+        5-D, equal to ``transform(X)``) and ``directory/index.json`` (the
+        paths, the feature settings, the shape and how many songs are done).
+        Only one chunk is in memory at a time, so peak memory does not grow
+        with the number of songs.  Run again after an interruption, the same
+        call continues after the last finished chunk.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_songs,) of str
+            Audio file paths.
+        directory : str or path-like
+            Created if needed.  A store of other paths or settings there is
+            refused rather than overwritten.
+        chunk_size : int, default=256
+            Songs per chunk.
+
+        Returns
+        -------
+        features : numpy.memmap of shape (n_songs, n_windows, n_bands, n_frames, 1)
+            The file opened read-only with ``np.load(..., mmap_mode="r")``.
+
+        Raises
+        ------
+        ValueError
+            With ``song_length=None`` (the store needs a fixed number of
+            windows) or ``on_error="skip"`` (rows must match paths).
+        """
+        import json
+        from pathlib import Path
+
+        paths = _check_paths(X)
+        self.fit()
+        if self.n_windows_ is None or self.on_error == "skip":
+            raise ValueError(
+                "transform_to_store needs one row per path and a fixed number of "
+                "windows: set song_length to a number of seconds and on_error to "
+                f"'raise' or 'zeros' (got song_length={self.song_length!r}, "
+                f"on_error={self.on_error!r})."
+            )
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        features_path, index_path = directory / "features.npy", directory / "index.json"
+        shape = [len(paths), *self._window_shape()]
+        index = {
+            "paths": paths,
+            "settings": self.settings_._asdict(),
+            "shape": shape,
+            "done": 0,
+        }
+        if index_path.exists() and features_path.exists():
+            previous = json.loads(index_path.read_text())
+            if {k: previous.get(k) for k in ("paths", "settings", "shape")} != {
+                k: index[k] for k in ("paths", "settings", "shape")
+            }:
+                raise ValueError(
+                    f"{str(directory)!r} holds a feature store of other paths or "
+                    "settings; use another directory or delete it."
+                )
+            index["done"] = previous["done"]
+            store = np.lib.format.open_memmap(features_path, mode="r+")
+        else:
+            store = np.lib.format.open_memmap(
+                features_path, mode="w+", dtype=np.float32, shape=tuple(shape)
+            )
+        errors = []
+        for start in range(index["done"], len(paths), chunk_size):
+            stop = min(len(paths), start + chunk_size)
+            store[start:stop] = self.transform(paths[start:stop])
+            errors += self.errors_
+            store.flush()
+            index["done"] = stop
+            # Written after the data and replaced atomically: an interruption
+            # never marks unwritten songs as done.
+            tmp = index_path.with_suffix(".json.tmp")
+            tmp.write_text(json.dumps(index))
+            os.replace(tmp, index_path)
+        del store
+        if not index_path.exists():  # no song to do (empty X)
+            index_path.write_text(json.dumps(index))
+        self.errors_ = errors
+        return np.load(features_path, mmap_mode="r")
+
     def fit_transform(self, X, y=None):
         """Fit (validate parameters) and transform; see :meth:`transform`.
 
