@@ -7,7 +7,11 @@ defects: scikit-learn >= 1.7 does not see ``KerasClassifier`` as a classifier
 returns shape ``(n_classes,)``.
 """
 
+import functools
+from collections import defaultdict
+
 import numpy as np
+from scikeras.utils.random_state import tensorflow_random_state
 from scikeras.wrappers import KerasClassifier
 from sklearn.utils import ClassifierTags
 from sklearn.utils.validation import (
@@ -16,6 +20,7 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from .batches import WindowBatches, is_memory_mapped, predict_in_batches
 from .models import build_mil_model
 from .pooling import POOLINGS
 
@@ -217,11 +222,55 @@ class MILSongClassifier(KerasClassifier):
             )
         X = _check_windows(X, type(self).__name__)
         if self.normalize:
-            # Per-band statistics over real windows (padding is NaN).
-            axes = (0, 1, 3, 4)
-            self.band_mean_ = np.nanmean(X, axis=axes, dtype=np.float64)
-            self.band_variance_ = np.nanvar(X, axis=axes, dtype=np.float64)
+            self.band_mean_, self.band_variance_ = _band_statistics(X)
         return super()._initialize(X, y)
+
+    def _fit_keras_model(
+        self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+    ):
+        if not is_memory_mapped(X):
+            return super()._fit_keras_model(
+                X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+            )
+        # Stream batches from disk; Keras would copy a whole array to memory.
+        if self.validation_split:
+            raise ValueError(
+                "validation_split is not supported with memory-mapped X; pass "
+                "validation data through a callback or hold songs out yourself."
+            )
+        seed = self._random_state if isinstance(self._random_state, int) else None
+        data = WindowBatches(
+            X,
+            y,
+            sample_weight,
+            batch_size=self.batch_size or 32,
+            shuffle=self.shuffle,
+            seed=seed,
+        )
+        fit = functools.partial(
+            self.model_.fit,
+            data,
+            epochs=initial_epoch + epochs,
+            initial_epoch=initial_epoch,
+            verbose=self.verbose,
+            callbacks=self._fit_callbacks,
+        )
+        if seed is not None:
+            with tensorflow_random_state(seed):
+                hist = fit()
+        else:
+            hist = fit()
+        if not warm_start or not hasattr(self, "history_") or initial_epoch == 0:
+            self.history_ = defaultdict(list)
+        for key, values in hist.history.items():
+            self.history_[key] += values
+
+    def _predict_raw(self, X, **kwargs):
+        if not is_memory_mapped(X):
+            return super()._predict_raw(X, **kwargs)
+        check_is_fitted(self, "model_")
+        X, _ = self._validate_data(X)
+        return predict_in_batches(self.model_, X, self.batch_size or 32)
 
     def _initialize_callbacks(self):
         super()._initialize_callbacks()
@@ -350,7 +399,7 @@ class MILSongClassifier(KerasClassifier):
         if self.pooling == "attention":
             outputs.append(model.get_layer("pooling").output[1])
         probe = keras.Model(model.inputs, outputs)
-        results = probe.predict(X, batch_size=self.batch_size, verbose=0)
+        results = predict_in_batches(probe, X, self.batch_size or 32)
         values, mask = results[0], results[1] > 0
         if self.pooling == "attention":
             values = np.asarray(model.get_layer("head")(values))
@@ -366,13 +415,48 @@ class MILSongClassifier(KerasClassifier):
 
 
 def _check_windows(X, name):
-    """Validate 5-D window features; NaN (padded windows) is allowed."""
+    """Validate 5-D window features; NaN (padded windows) is allowed.
+
+    A memory-mapped array is checked for shape and dtype only: scanning its
+    values would read the whole file into memory.
+    """
     ndim = np.ndim(X)
     if ndim != 5:
         raise ValueError(
             f"{name} expects {_EXPECTED_X}; got an array with {ndim} "
             f"dimension(s) of shape {np.shape(X)}."
         )
+    if is_memory_mapped(X):
+        if X.dtype != np.float32:
+            raise ValueError(f"{name}: memory-mapped X must be float32, got {X.dtype}")
+        return X
     return check_array(
         X, allow_nd=True, dtype=np.float32, ensure_all_finite="allow-nan", copy=False
     )
+
+
+def _band_statistics(X, chunk=64):
+    """Per-band mean and variance over real windows (padding is NaN).
+
+    Computed chunk by chunk in float64, so a memory-mapped X is never loaded
+    whole.
+
+    Returns
+    -------
+    mean, variance : ndarray of shape (n_bands,)
+    """
+    n_bands = X.shape[2]
+    total = np.zeros(n_bands)
+    squares = np.zeros(n_bands)
+    count = np.zeros(n_bands)
+    for start in range(0, X.shape[0], chunk):
+        block = np.asarray(X[start : start + chunk], dtype=np.float64)
+        real = np.isfinite(block)
+        block = np.where(real, block, 0.0)
+        axes = (0, 1, 3, 4)
+        total += block.sum(axis=axes)
+        squares += (block**2).sum(axis=axes)
+        count += real.sum(axis=axes)
+    count = np.maximum(count, 1)
+    mean = total / count
+    return mean, np.maximum(squares / count - mean**2, 0.0)

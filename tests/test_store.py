@@ -58,12 +58,31 @@ def test_refuses_another_store_and_unsupported_settings(paths, tmp_path):
         WindowMFCCTransformer(on_error="skip").transform_to_store(paths, tmp_path / "k")
 
 
-def test_classifier_accepts_the_memory_mapped_store(songs, tmp_path):
+def test_classifier_streams_the_memory_mapped_store(songs, tmp_path, monkeypatch):
     from skgenre import MILSongClassifier
+    from skgenre.batches import WindowBatches
 
     paths, labels = songs
     stored = WindowMFCCTransformer(song_length=10.0).transform_to_store(
         paths, tmp_path / "store"
     )
-    clf = MILSongClassifier(epochs=1, random_state=0).fit(stored, labels)
-    assert clf.predict_proba(stored).shape == (len(paths), 3)
+    reads = []
+    real = WindowBatches.__getitem__
+
+    def spy(self, i):
+        batch = real(self, i)
+        reads.append(len(batch[0]))
+        return batch
+
+    monkeypatch.setattr(WindowBatches, "__getitem__", spy)
+    clf = MILSongClassifier(epochs=2, batch_size=5, random_state=0).fit(stored, labels)
+    # Every song read once per epoch, in batches of at most 5.
+    assert sum(reads) >= 2 * len(paths) and max(reads) <= 5
+    assert len(clf.history_["loss"]) == 2
+    in_memory = np.array(stored)
+    np.testing.assert_allclose(
+        clf.predict_proba(stored), clf.predict_proba(in_memory), rtol=1e-5, atol=1e-6
+    )
+    assert clf.predict_window_proba(stored).shape == (len(paths), 3, 3)
+    with pytest.raises(ValueError, match="validation_split"):
+        MILSongClassifier(epochs=1, validation_split=0.2).fit(stored, labels)
