@@ -220,7 +220,7 @@ class MILSongClassifier(KerasClassifier):
                 f"{type(self).__name__}: invalid pooling={self.pooling!r}; "
                 f"expected one of {sorted(POOLINGS)}."
             )
-        X = _check_windows(X, type(self).__name__)
+        _check_rank(X, type(self).__name__)  # full validation follows in super
         if self.normalize:
             self.band_mean_, self.band_variance_ = _band_statistics(X)
         return super()._initialize(X, y)
@@ -414,18 +414,22 @@ class MILSongClassifier(KerasClassifier):
         return proba
 
 
-def _check_windows(X, name):
-    """Validate 5-D window features; NaN (padded windows) is allowed.
-
-    A memory-mapped array is checked for shape and dtype only: scanning its
-    values would read the whole file into memory.
-    """
+def _check_rank(X, name):
     ndim = np.ndim(X)
     if ndim != 5:
         raise ValueError(
             f"{name} expects {_EXPECTED_X}; got an array with {ndim} "
             f"dimension(s) of shape {np.shape(X)}."
         )
+
+
+def _check_windows(X, name):
+    """Validate 5-D window features; NaN (padded windows) is allowed.
+
+    A memory-mapped array is checked for shape and dtype only: scanning its
+    values would read the whole file into memory.
+    """
+    _check_rank(X, name)
     if is_memory_mapped(X):
         if X.dtype != np.float32:
             raise ValueError(f"{name}: memory-mapped X must be float32, got {X.dtype}")

@@ -83,6 +83,16 @@ def _format_predictions(rows, classes, fmt):
     return "\n".join(lines)
 
 
+def _prediction(classes, proba):
+    """Top genre and every class probability of one song or window."""
+    return {
+        "genre": classes[int(np.argmax(proba))],
+        "probabilities": {
+            c: round(float(v), 6) for c, v in zip(classes, proba, strict=True)
+        },
+    }
+
+
 def cmd_predict(args):
     from .plotting import window_times
 
@@ -94,10 +104,7 @@ def cmd_predict(args):
     rows = [
         {
             "path": path,
-            "genre": classes[int(np.argmax(p))],
-            "probabilities": {
-                c: round(float(v), 6) for c, v in zip(classes, p, strict=True)
-            },
+            **_prediction(classes, p),
         }
         for path, p in zip(args.files, proba, strict=True)
     ]
@@ -108,10 +115,7 @@ def cmd_predict(args):
             row["windows"] = [
                 {
                     "start": round(float(t), 3),
-                    "genre": classes[int(np.argmax(p))],
-                    "probabilities": {
-                        c: round(float(v), 6) for c, v in zip(classes, p, strict=True)
-                    },
+                    **_prediction(classes, p),
                 }
                 for t, p in zip(starts, wp, strict=True)
                 if np.isfinite(p).all()

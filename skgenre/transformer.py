@@ -36,18 +36,18 @@ def _blas_controller():
     return ThreadpoolController()
 
 
-def _extract_one(path, settings, memory, catch=False):
+def _extract_one(path, settings, cached=None, catch=False):
     """Features of one song; with ``catch``, a decoding error is returned.
 
-    Errors are never cached: joblib.Memory stores only returned values.
+    ``cached`` is ``memory.cache(_cached_extract)`` or None.  Errors are never
+    cached: joblib.Memory stores only returned values.
     """
     try:
         # One BLAS thread everywhere, so values do not depend on n_jobs or on
         # the joblib backend (summation order changes with the thread count).
         with _blas_controller().limit(limits=1, user_api="blas"):
-            if memory is None or memory.location is None or not os.path.isfile(path):
+            if cached is None or not os.path.isfile(path):
                 return _extract(path, settings)
-            cached = memory.cache(_cached_extract, ignore=["path"], verbose=0)
             return cached(_file_key(path), settings, path)
     except AudioDecodeError as exc:
         if not catch:
@@ -334,13 +334,18 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         self.fit()  # stateless: settings always follow the current parameters
         settings = self.settings_
         memory = check_memory(self.memory)
+        cached = (
+            None
+            if memory.location is None
+            else memory.cache(_cached_extract, ignore=["path"], verbose=0)
+        )
         n_jobs = 1 if len(paths) <= 1 else self.n_jobs
         # Also limited here for thread-based backends, whose workers share
         # this process's BLAS settings.
         catch = self.on_error != "raise"
         with _blas_controller().limit(limits=1, user_api="blas"):
             results = Parallel(n_jobs=n_jobs, return_as="generator")(
-                delayed(_extract_one)(p, settings, memory, catch) for p in paths
+                delayed(_extract_one)(p, settings, cached, catch) for p in paths
             )
             progress = tqdm(
                 results,
