@@ -11,7 +11,21 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-__all__ = ["AudioDecodeError", "fit_length", "load_audio", "n_windows_for"]
+__all__ = [
+    "AudioDecodeError",
+    "decoded_length",
+    "fit_length",
+    "load_audio",
+    "n_windows_for",
+]
+
+# Formats whose header frame count is what libsndfile decodes.  MP3's is an
+# estimate (from a Xing header or the bitrate): a truncated MP3 decodes to
+# fewer samples than it announces.  Other formats are counted by decoding.
+_EXACT_LENGTH_FORMATS = frozenset(
+    {"WAV", "WAVEX", "W64", "RF64", "AIFF", "AU", "CAF", "FLAC", "OGG"}
+)
+_DECODE_ERRORS = (sf.LibsndfileError, RuntimeError, TypeError)
 
 
 class AudioDecodeError(ValueError):
@@ -68,13 +82,7 @@ def load_audio(path, *, sample_rate, offset=0.0, duration=None):
     AudioDecodeError
         If the file is missing, is a directory, is empty or cannot be decoded.
     """
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise AudioDecodeError(path, "no such file")
-    if os.path.isdir(path):
-        raise AudioDecodeError(path, "is a directory, not an audio file")
-    if os.path.getsize(path) == 0:
-        raise AudioDecodeError(path, "file is empty (0 bytes)")
+    path = _check_file(path)
     try:
         with sf.SoundFile(path) as f:
             native_sr = f.samplerate
@@ -83,7 +91,7 @@ def load_audio(path, *, sample_rate, offset=0.0, duration=None):
             if start > 0:
                 f.seek(min(start, f.frames))
             y = f.read(frames=n_read, dtype="float32", always_2d=True)
-    except (sf.LibsndfileError, RuntimeError, TypeError) as exc:
+    except _DECODE_ERRORS as exc:
         raise AudioDecodeError(path, f"not decodable by libsndfile ({exc})") from None
     y = y.mean(axis=1, dtype=np.float32) if y.shape[1] > 1 else y[:, 0]
     if not np.isfinite(y).all():
@@ -98,6 +106,60 @@ def load_audio(path, *, sample_rate, offset=0.0, duration=None):
     if duration is not None:
         y = y[: int(np.ceil(duration * sample_rate))]
     return y
+
+
+def decoded_length(path, *, sample_rate, offset=0.0):
+    """Length of ``load_audio(path, sample_rate=sample_rate, offset=offset)``.
+
+    Read from the file's header for formats whose header gives the exact
+    number of frames (wav, flac, ogg, aiff, au, caf...); other formats, such
+    as MP3, are decoded to count their frames, but neither resampled nor kept
+    in memory.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Audio file.
+    sample_rate : int
+        Target sample rate in Hz.
+    offset : float, default=0.0
+        Seconds skipped at the start.
+
+    Returns
+    -------
+    n_samples : int
+        Samples of the whole decoded signal from ``offset``, at
+        ``sample_rate``.
+
+    Raises
+    ------
+    AudioDecodeError
+        If the file is missing, is a directory, is empty or cannot be read.
+    """
+    path = _check_file(path)
+    try:
+        with sf.SoundFile(path) as f:
+            native_sr = f.samplerate
+            # As load_audio: seek to the offset, then read at most up to the
+            # header's frame count.
+            start = min(int(round(offset * native_sr)), f.frames)
+            if f.format in _EXACT_LENGTH_FORMATS:
+                n = f.frames - start
+            else:
+                if start > 0:
+                    f.seek(start)
+                n = 0
+                while True:
+                    block = f.read(frames=1 << 16, dtype="float32", always_2d=True)
+                    n += block.shape[0]
+                    if block.shape[0] < 1 << 16:
+                        break
+    except _DECODE_ERRORS as exc:
+        raise AudioDecodeError(path, f"not decodable by libsndfile ({exc})") from None
+    if native_sr != sample_rate and n:
+        # librosa.resample's output length (soxr output is fixed to it).
+        n = int(np.ceil(n * (float(sample_rate) / native_sr)))
+    return n
 
 
 def fit_length(y, n_samples):
@@ -136,6 +198,18 @@ def n_windows_for(n_samples, window_samples, hop_samples):
     if n_samples <= window_samples:
         return 1
     return 1 + (n_samples - window_samples) // hop_samples
+
+
+def _check_file(path):
+    """``path`` as str, or AudioDecodeError if it cannot hold audio."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise AudioDecodeError(path, "no such file")
+    if os.path.isdir(path):
+        raise AudioDecodeError(path, "is a directory, not an audio file")
+    if os.path.getsize(path) == 0:
+        raise AudioDecodeError(path, "file is empty (0 bytes)")
+    return path
 
 
 def _file_key(path):

@@ -3,7 +3,13 @@ import pytest
 import soundfile as sf
 from conftest import write_tone
 
-from skgenre.audio import AudioDecodeError, fit_length, load_audio, n_windows_for
+from skgenre.audio import (
+    AudioDecodeError,
+    decoded_length,
+    fit_length,
+    load_audio,
+    n_windows_for,
+)
 
 
 def test_load_matches_librosa(real_song):
@@ -43,12 +49,52 @@ def _write(path, data):
         (lambda d: _write(d / "noise.mp3", bytes(range(256)) * 40), "not decodable"),
     ],
 )
-def test_errors_name_file_and_reason(tmp_path, make, reason):
+@pytest.mark.parametrize("read", [load_audio, decoded_length])
+def test_errors_name_file_and_reason(tmp_path, make, reason, read):
     path = make(tmp_path)
     with pytest.raises(AudioDecodeError, match=reason) as info:
-        load_audio(path, sample_rate=22050)
+        read(path, sample_rate=22050)
     assert str(path) in str(info.value)
     assert isinstance(info.value, ValueError)
+
+
+@pytest.mark.parametrize(
+    "name, sr, subtype",
+    [
+        ("a.wav", 22050, None),
+        ("a.flac", 44100, None),
+        ("a.ogg", 16000, "VORBIS"),
+        ("a.mp3", 44100, "MPEG_LAYER_III"),
+    ],
+)
+@pytest.mark.parametrize("seconds", [0.3, 4.37])
+@pytest.mark.parametrize("offset", [0.0, 1.13, 9.0])
+def test_decoded_length_is_the_length_load_audio_returns(
+    tmp_path, name, sr, subtype, seconds, offset
+):
+    if subtype and subtype not in sf.available_subtypes(name.split(".")[1].upper()):
+        pytest.skip(f"libsndfile cannot write {subtype}")
+    rng = np.random.default_rng(0)
+    path = tmp_path / name
+    sf.write(path, 0.3 * rng.standard_normal(int(seconds * sr)), sr, subtype=subtype)
+    for target in (22050, sr, 11025):
+        y = load_audio(path, sample_rate=target, offset=offset)
+        assert decoded_length(path, sample_rate=target, offset=offset) == y.shape[0]
+
+
+def test_decoded_length_of_a_truncated_mp3_is_what_decodes(tmp_path):
+    # A truncated MP3 announces its full length in the header but decodes to
+    # less: its samples must be counted, not read from the header.
+    if "MPEG_LAYER_III" not in sf.available_subtypes("MP3"):
+        pytest.skip("libsndfile cannot write MP3")
+    path = tmp_path / "full.mp3"
+    sf.write(path, 0.3 * np.random.default_rng(0).standard_normal(88200), 44100)
+    cut = _write(tmp_path / "cut.mp3", path.read_bytes()[: path.stat().st_size // 2])
+    with sf.SoundFile(cut) as f:
+        assert f.frames == 88200  # the header still says 2 s
+    n = load_audio(cut, sample_rate=22050).shape[0]
+    assert 0 < n < 44100
+    assert decoded_length(cut, sample_rate=22050) == n
 
 
 def test_non_finite_samples_become_zero(tmp_path):
