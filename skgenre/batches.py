@@ -28,7 +28,7 @@ class WindowBatches(keras.utils.PyDataset):
     Parameters
     ----------
     X : array of shape (n_songs, n_windows, n_bands, n_frames, 1)
-        Usually a read-only ``np.memmap``.
+        Usually a read-only ``np.memmap``; never copied whole.
     y : ndarray of shape (n_songs, ...)
         Encoded targets.
     sample_weight : ndarray of shape (n_songs,) or None
@@ -36,22 +36,33 @@ class WindowBatches(keras.utils.PyDataset):
     shuffle : bool, default=True
         New song order every epoch.
     seed : int or None
+    indices : array-like of shape (n_used,) of int or None, default=None
+        The songs (rows of ``X``) to draw batches from, e.g. the training or
+        the validation part; ``None`` means all of them.
     """
 
     def __init__(
-        self, X, y, sample_weight=None, *, batch_size, shuffle=True, seed=None
+        self,
+        X,
+        y,
+        sample_weight=None,
+        *,
+        batch_size,
+        shuffle=True,
+        seed=None,
+        indices=None,
     ):
         super().__init__()
         self.X, self.y, self.sample_weight = X, y, sample_weight
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
         self._rng = np.random.default_rng(seed)
-        self._order = np.arange(len(X))
+        self._order = np.arange(len(X)) if indices is None else np.array(indices)
         if shuffle:
             self._rng.shuffle(self._order)
 
     def __len__(self):
-        return math.ceil(len(self.X) / self.batch_size)
+        return math.ceil(len(self._order) / self.batch_size)
 
     def __getitem__(self, i):
         # Sorted indices read the file front to back within a batch.

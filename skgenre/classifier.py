@@ -8,6 +8,7 @@ returns shape ``(n_classes,)``.
 """
 
 import functools
+import math
 from collections import defaultdict
 
 import numpy as np
@@ -88,7 +89,9 @@ class MILSongClassifier(KerasClassifier):
     class_weight : dict, "balanced" or None, default=None
         Weights of the classes in the loss.
     validation_split : float, default=0.0
-        Fraction of training songs held out for Keras' validation metrics.
+        Fraction of training songs held out for Keras' validation metrics:
+        the last songs of ``X``, taken before shuffling, as Keras does.  With
+        memory-mapped ``X`` both parts are streamed from the file.
     callbacks : list of keras.callbacks.Callback or None, default=None
         Extra Keras callbacks for ``fit``.
     random_state : int, RandomState or None, default=None
@@ -122,6 +125,16 @@ class MILSongClassifier(KerasClassifier):
     trainable weights.  On that data log-mel input
     (``WindowMFCCTransformer(features="logmel")``) with mean pooling scored
     best; see ``benchmarks/README.md`` for the figures.
+
+    ``X`` may be a memory-mapped array (a ``np.memmap``, e.g. from
+    :meth:`WindowMFCCTransformer.transform_to_store`): ``fit`` then reads
+    batches of songs from the file per step, with ``validation_split`` too,
+    and prediction reads ``batch_size`` songs at a time.  Cross-validation
+    (``GridSearchCV``, ``cross_val_score``) on such an array works, but
+    scikit-learn selects each split with fancy indexing (``X[train_idx]``,
+    ``X[test_idx]``), which copies it into memory: each fit and score holds
+    about the whole array in memory (per parallel job), and only the final
+    refit on the whole array streams from the file.
 
     Examples
     --------
@@ -233,23 +246,42 @@ class MILSongClassifier(KerasClassifier):
                 X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
             )
         # Stream batches from disk; Keras would copy a whole array to memory.
-        if self.validation_split:
-            raise ValueError(
-                "validation_split is not supported with memory-mapped X; pass "
-                "validation data through a callback or hold songs out yourself."
-            )
         seed = self._random_state if isinstance(self._random_state, int) else None
+        batch_size = self.batch_size or 32
+        songs, validation = np.arange(len(X)), None
+        if self.validation_split:
+            # As Keras: the last fraction of the songs, before any shuffling.
+            split_at = math.floor(len(X) * (1.0 - self.validation_split))
+            if split_at in (0, len(X)):
+                raise ValueError(
+                    f"validation_split={self.validation_split} leaves no song for "
+                    f"training or for validation out of {len(X)} songs."
+                )
+            songs, held_out = songs[:split_at], songs[split_at:]
+            validation = WindowBatches(
+                X,
+                y,
+                sample_weight,
+                batch_size=batch_size,
+                shuffle=False,
+                indices=held_out,
+            )
         data = WindowBatches(
             X,
             y,
             sample_weight,
-            batch_size=self.batch_size or 32,
+            batch_size=batch_size,
             shuffle=self.shuffle,
             seed=seed,
+            indices=songs,
         )
         fit = functools.partial(
             self.model_.fit,
             data,
+            validation_data=validation,
+            # WindowBatches shuffles songs itself (seeded); Keras would also
+            # shuffle the batch order, ignoring shuffle=False.
+            shuffle=False,
             epochs=initial_epoch + epochs,
             initial_epoch=initial_epoch,
             verbose=self.verbose,

@@ -137,3 +137,69 @@ def test_class_weight_and_cross_val_score():
     X, y = _data(n=15)
     scores = cross_val_score(_fast(epochs=2, class_weight="balanced"), X, y, cv=3)
     assert scores.shape == (3,)
+
+
+def _memmap(X, path):
+    np.save(path, X)
+    return np.load(path, mmap_mode="r")
+
+
+def test_validation_split_on_memory_mapped_X(tmp_path, monkeypatch):
+    from skgenre.batches import WindowBatches, is_memory_mapped
+
+    X, y = _data()
+    stored = _memmap(X, tmp_path / "X.npy")
+    made = []
+    real = WindowBatches.__init__
+
+    def spy(self, X, *args, indices=None, **kwargs):
+        made.append((X, indices, kwargs["shuffle"]))
+        real(self, X, *args, indices=indices, **kwargs)
+
+    monkeypatch.setattr(WindowBatches, "__init__", spy)
+    # Without shuffling both paths train on the same batches in the same order.
+    params = dict(epochs=2, shuffle=False, validation_split=0.25)
+    streamed = _fast(**params).fit(stored, y)
+    (val_X, val_songs, val_shuffle), (train_X, train_songs, _) = made
+    # Streamed from the file, as Keras holds out: the last quarter of songs.
+    assert is_memory_mapped(val_X) and is_memory_mapped(train_X)
+    np.testing.assert_array_equal(train_songs, np.arange(9))
+    np.testing.assert_array_equal(val_songs, [9, 10, 11])
+    assert not val_shuffle
+    in_memory = _fast(**params).fit(X, y)
+    assert len(made) == 2  # the in-memory fit goes through Keras
+    assert set(streamed.history_) == set(in_memory.history_)
+    assert len(streamed.history_["val_loss"]) == 2
+    for key, values in in_memory.history_.items():
+        np.testing.assert_allclose(streamed.history_[key], values, rtol=1e-6)
+
+
+def test_validation_split_leaving_no_song_on_memory_mapped_X(tmp_path):
+    X, y = _data(n=3)
+    stored = _memmap(X, tmp_path / "X.npy")
+    with pytest.raises(ValueError, match="validation_split=0.7 leaves no song"):
+        _fast(epochs=1, validation_split=0.7).fit(stored, y)
+
+
+def test_grid_search_on_read_only_memory_mapped_X(tmp_path, monkeypatch):
+    from sklearn.model_selection import GridSearchCV
+
+    from skgenre.batches import WindowBatches
+
+    X, y = _data(n=8, n_classes=2)
+    stored = _memmap(X, tmp_path / "X.npy")
+    assert not stored.flags.writeable
+    streamed = []
+    real = WindowBatches.__init__
+
+    def spy(self, X, *args, **kwargs):
+        streamed.append(len(X))
+        real(self, X, *args, **kwargs)
+
+    monkeypatch.setattr(WindowBatches, "__init__", spy)
+    search = GridSearchCV(_fast(epochs=1), {"hidden": [8, 16]}, cv=2).fit(stored, y)
+    assert len(search.cv_results_["mean_test_score"]) == 2
+    # The folds are in-memory copies (fancy indexing) trained by Keras; only
+    # the refit on all songs streams from the file.
+    assert streamed == [len(X)]
+    assert search.predict(stored).shape == (len(X),)

@@ -106,8 +106,12 @@ def test_predict_window_proba_multiclass(small_features):
     assert proba.shape == (2, X.shape[1], 3)
 
 
-def test_early_stopping_restores_best_weights(small_features):
+@pytest.mark.parametrize("memory_mapped", [False, True])
+def test_early_stopping_restores_best_weights(small_features, memory_mapped, tmp_path):
     X, y = small_features
+    if memory_mapped:  # validation songs streamed from the file
+        np.save(tmp_path / "X.npy", X)
+        X = np.load(tmp_path / "X.npy", mmap_mode="r")
     clf = _fast(epochs=40, patience=2, validation_split=0.25, learning_rate=0.05)
     clf.fit(X, y)
     losses = clf.history_["val_loss"]
