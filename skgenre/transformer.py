@@ -13,7 +13,7 @@ from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
 from . import features as _features
-from .audio import AudioDecodeError, _file_key, n_windows_for
+from .audio import AudioDecodeError, _file_key, decoded_length, n_windows_for
 from .features import FeatureSettings
 
 __all__ = ["WindowMFCCTransformer"]
@@ -385,10 +385,18 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
 
         Writes ``directory/features.npy`` (a standard ``.npy`` file, float32,
         5-D, equal to ``transform(X)``) and ``directory/index.json`` (the
-        paths, the feature settings, the shape and how many songs are done).
-        Only one chunk is in memory at a time, so peak memory does not grow
-        with the number of songs.  Run again after an interruption, the same
-        call continues after the last finished chunk.
+        paths, the feature settings, the shape, each song's number of real
+        windows and how many songs are done).  Only one chunk is in memory at
+        a time, so peak memory does not grow with the number of songs.  Run
+        again after an interruption, the same call continues after the last
+        finished chunk.
+
+        With ``song_length=None`` every song's number of windows is needed
+        before the file is allocated: it is computed from each file's header
+        (its frame count, sample rate and ``offset``) without decoding, except
+        for formats whose header count is not exact, such as MP3, which are
+        decoded once to count their samples.  Songs with fewer windows than
+        the longest are padded with NaN windows, as ``transform`` pads them.
 
         Parameters
         ----------
@@ -404,67 +412,120 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         -------
         features : numpy.memmap of shape (n_songs, n_windows, n_bands, n_frames, 1)
             The file opened read-only with ``np.load(..., mmap_mode="r")``.
+            ``index.json``'s ``"n_windows"`` lists the real (non-NaN) windows
+            of each song, in the order of ``X``.
 
         Raises
         ------
         ValueError
-            With ``song_length=None`` (the store needs a fixed number of
-            windows) or ``on_error="skip"`` (rows must match paths).
+            With ``on_error="skip"`` (rows must match paths); if ``directory``
+            holds a store of other paths or settings; or, on resuming, if a
+            song now has more windows than the store was allocated for (its
+            file changed).
+        skgenre.audio.AudioDecodeError
+            With ``on_error="raise"``, for a file that cannot be read; with
+            ``song_length=None`` a file whose header cannot be read is
+            reported before anything is written.
+
+        Notes
+        -----
+        A damaged file whose header announces more samples than it decodes
+        to keeps its true window count in the index, but the file's window
+        axis was sized from the header.  If it was the longest song, the store
+        has more (all-NaN) windows than ``transform(X)``.
         """
         import json
         from pathlib import Path
 
         paths = _check_paths(X)
         self.fit()
-        if self.n_windows_ is None or self.on_error == "skip":
+        if self.on_error == "skip":
             raise ValueError(
-                "transform_to_store needs one row per path and a fixed number of "
-                "windows: set song_length to a number of seconds and on_error to "
-                f"'raise' or 'zeros' (got song_length={self.song_length!r}, "
-                f"on_error={self.on_error!r})."
+                "transform_to_store needs one row per path: set on_error to "
+                f"'raise' or 'zeros' (got on_error={self.on_error!r})."
             )
         directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
         features_path, index_path = directory / "features.npy", directory / "index.json"
-        shape = [len(paths), *self._window_shape()]
-        index = {
-            "paths": paths,
-            "settings": self.settings_._asdict(),
-            "shape": shape,
-            "done": 0,
-        }
+        window_shape = list(self._window_shape()[1:])
+        settings = self.settings_._asdict()
+        previous = None
         if index_path.exists() and features_path.exists():
             previous = json.loads(index_path.read_text())
-            if {k: previous.get(k) for k in ("paths", "settings", "shape")} != {
-                k: index[k] for k in ("paths", "settings", "shape")
-            }:
+            shape = previous.get("shape") or []
+            if (
+                previous.get("paths") != paths
+                or previous.get("settings") != settings
+                or shape[:1] != [len(paths)]
+                or shape[2:] != window_shape
+                or (self.n_windows_ is not None and shape[1] != self.n_windows_)
+            ):
                 raise ValueError(
                     f"{str(directory)!r} holds a feature store of other paths or "
                     "settings; use another directory or delete it."
                 )
-            index["done"] = previous["done"]
+        if previous is not None:
+            # Counted when the store was created: not counted again.
+            shape = previous["shape"]
+            counts = previous.get("n_windows") or [shape[1]] * len(paths)
+            index = {**previous, "n_windows": counts}
             store = np.lib.format.open_memmap(features_path, mode="r+")
         else:
+            counts = (
+                self._count_windows(paths)
+                if self.n_windows_ is None
+                else [self.n_windows_] * len(paths)
+            )
+            # max(..., default=1): transform's shape for no songs.
+            shape = [len(paths), max(counts, default=1), *window_shape]
+            index = {
+                "paths": paths,
+                "settings": settings,
+                "shape": shape,
+                "n_windows": counts,
+                "done": 0,
+            }
+            directory.mkdir(parents=True, exist_ok=True)
             store = np.lib.format.open_memmap(
                 features_path, mode="w+", dtype=np.float32, shape=tuple(shape)
             )
+            # Written before any chunk, so a resumed run reuses the counts.
+            _write_index(index_path, index)
         errors = []
         for start in range(index["done"], len(paths), chunk_size):
             stop = min(len(paths), start + chunk_size)
-            store[start:stop] = self.transform(paths[start:stop])
+            chunk = self.transform(paths[start:stop])
             errors += self.errors_
+            if chunk.shape[1] > shape[1]:
+                raise ValueError(
+                    f"songs {start} to {stop - 1} have up to {chunk.shape[1]} "
+                    f"windows, but the store in {str(directory)!r} was allocated "
+                    f"for {shape[1]}: files changed since it was created; delete "
+                    "it and start again."
+                )
+            store[start:stop, : chunk.shape[1]] = chunk
+            # transform pads to this chunk's longest song, the store to the
+            # longest of all songs.
+            store[start:stop, chunk.shape[1] :] = np.nan
             store.flush()
+            # Real windows have finite features; padding is NaN throughout,
+            # so one value per window tells them apart.
+            real = np.isfinite(chunk[:, :, 0, 0, 0]).sum(axis=1)
+            counts[start:stop] = [int(n) for n in real]
             index["done"] = stop
             # Written after the data and replaced atomically: an interruption
             # never marks unwritten songs as done.
-            tmp = index_path.with_suffix(".json.tmp")
-            tmp.write_text(json.dumps(index))
-            os.replace(tmp, index_path)
+            _write_index(index_path, index)
         del store
-        if not index_path.exists():  # no song to do (empty X)
-            index_path.write_text(json.dumps(index))
         self.errors_ = errors
         return np.load(features_path, mmap_mode="r")
+
+    def _count_windows(self, paths):
+        """Each song's number of windows with ``song_length=None``, from headers."""
+        catch = self.on_error != "raise"
+        n_jobs = 1 if len(paths) <= 1 else self.n_jobs
+        return Parallel(n_jobs=n_jobs)(
+            delayed(_count_one)(p, self.settings_, catch) for p in paths
+        )
 
     def fit_transform(self, X, y=None):
         """Fit (validate parameters) and transform; see :meth:`transform`.
@@ -494,6 +555,28 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         tags.input_tags.string = True
         tags.transformer_tags.preserves_dtype = []
         return tags
+
+
+def _count_one(path, settings, catch):
+    """Windows ``transform`` gives one song with ``song_length=None``."""
+    try:
+        n = decoded_length(
+            path, sample_rate=settings.sample_rate, offset=settings.offset
+        )
+    except AudioDecodeError:
+        if not catch:
+            raise
+        return 1  # transform gives a failed song one window of zeros
+    return n_windows_for(n, settings.window_samples, settings.hop_samples)
+
+
+def _write_index(path, index):
+    """Write ``index`` as JSON to ``path`` atomically (via a temporary file)."""
+    import json
+
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(index))
+    os.replace(tmp, path)
 
 
 def _stack_padded(songs, window_shape):

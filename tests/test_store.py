@@ -1,9 +1,14 @@
 """Features written to disk in chunks: equal to transform, resumable."""
 
+import json
+
 import numpy as np
 import pytest
+import soundfile as sf
+from conftest import write_tone
 
-from skgenre import WindowMFCCTransformer
+from skgenre import MILSongClassifier, WindowMFCCTransformer
+from skgenre.audio import AudioDecodeError
 
 
 @pytest.fixture
@@ -50,16 +55,19 @@ def test_refuses_another_store_and_unsupported_settings(paths, tmp_path):
         WindowMFCCTransformer(song_length=10.0, n_mfcc=20).transform_to_store(
             paths, tmp_path / "s"
         )
-    with pytest.raises(ValueError, match="fixed number of windows"):
+    with pytest.raises(ValueError, match="other paths or settings"):
         WindowMFCCTransformer(song_length=None).transform_to_store(
-            paths, tmp_path / "n"
+            paths, tmp_path / "s"
         )
-    with pytest.raises(ValueError, match="on_error"):
-        WindowMFCCTransformer(on_error="skip").transform_to_store(paths, tmp_path / "k")
+    for song_length in (10.0, None):
+        with pytest.raises(ValueError, match="on_error"):
+            WindowMFCCTransformer(
+                song_length=song_length, on_error="skip"
+            ).transform_to_store(paths, tmp_path / "k")
+    assert not (tmp_path / "k").exists()
 
 
 def test_classifier_streams_the_memory_mapped_store(songs, tmp_path, monkeypatch):
-    from skgenre import MILSongClassifier
     from skgenre.batches import WindowBatches
 
     paths, labels = songs
@@ -84,3 +92,111 @@ def test_classifier_streams_the_memory_mapped_store(songs, tmp_path, monkeypatch
         clf.predict_proba(stored), clf.predict_proba(in_memory), rtol=1e-5, atol=1e-6
     )
     assert clf.predict_window_proba(stored).shape == (len(paths), 3, 3)
+
+
+@pytest.fixture(scope="module")
+def whole_songs(tmp_path_factory):
+    """Songs of 0.6 to 9 s in wav, flac, ogg and mp3 at several sample rates."""
+    d = tmp_path_factory.mktemp("whole")
+    spec = [
+        ("a.wav", 3.0, 22050),
+        ("b.flac", 8.2, 44100),
+        ("c.ogg", 5.3, 16000),
+        ("d.wav", 0.6, 22050),  # shorter than one window
+        ("e.ogg", 9.0, 44100),
+        ("f.flac", 1.9, 16000),
+    ]
+    if "MPEG_LAYER_III" in sf.available_subtypes("MP3"):
+        spec.append(("g.mp3", 6.4, 44100))
+    return [
+        write_tone(d / name, seconds=s, sr=sr, freq=300 + 100 * i, seed=i)
+        for i, (name, s, sr) in enumerate(spec)
+    ]
+
+
+def _real_windows(X):
+    return np.isfinite(X).all(axis=(2, 3, 4)).sum(axis=1)
+
+
+@pytest.mark.parametrize("offset", [0.0, 1.3])
+def test_whole_songs_store_equals_transform(
+    whole_songs, tmp_path, offset, count_extractions
+):
+    t = WindowMFCCTransformer(song_length=None, window_length=2.0, offset=offset)
+    stored = t.transform_to_store(whole_songs, tmp_path / "store", chunk_size=3)
+    # Window counts come from the headers: each song is decoded only once.
+    assert sorted(count_extractions) == sorted(whole_songs)
+    expected = t.transform(whole_songs)
+    counts = _real_windows(expected)
+    assert len(set(counts)) >= 4 and counts.min() == 1
+    assert stored.shape == expected.shape
+    # NaN padding in the same places: assert_array_equal treats NaN == NaN.
+    np.testing.assert_array_equal(stored, expected)
+    index = json.loads((tmp_path / "store" / "index.json").read_text())
+    assert index["n_windows"] == counts.tolist()
+    assert index["shape"] == list(expected.shape) and index["done"] == len(stored)
+
+
+def test_whole_songs_store_resumes_without_recounting(
+    whole_songs, tmp_path, monkeypatch, count_extractions
+):
+    import skgenre.transformer as transformer_module
+
+    t = WindowMFCCTransformer(song_length=None, window_length=2.0)
+    real = WindowMFCCTransformer.transform
+
+    def interrupted(self, X):
+        if len(count_extractions) >= 3:
+            raise KeyboardInterrupt  # killed at the start of the second chunk
+        return real(self, X)
+
+    monkeypatch.setattr(WindowMFCCTransformer, "transform", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        t.transform_to_store(whole_songs, tmp_path / "store", chunk_size=3)
+    assert len(count_extractions) == 3
+    monkeypatch.setattr(WindowMFCCTransformer, "transform", real)
+    counted = []
+    monkeypatch.setattr(
+        transformer_module, "_count_one", lambda *a: counted.append(a) or 1
+    )
+    stored = t.transform_to_store(whole_songs, tmp_path / "store", chunk_size=3)
+    assert counted == []  # window counts kept in index.json
+    assert len(count_extractions) == len(whole_songs)
+    np.testing.assert_array_equal(stored, t.transform(whole_songs))
+
+
+def test_whole_songs_store_with_unreadable_files(whole_songs, tmp_path):
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"not audio")
+    paths = [*whole_songs[:2], str(bad), whole_songs[2]]
+    t = WindowMFCCTransformer(song_length=None, window_length=2.0)
+    # Found while counting windows: nothing is written.
+    with pytest.raises(AudioDecodeError, match="bad.wav"):
+        t.transform_to_store(paths, tmp_path / "raise")
+    assert not (tmp_path / "raise").exists()
+    t.set_params(on_error="zeros")
+    with pytest.warns(UserWarning, match="could not be read"):
+        stored = t.transform_to_store(paths, tmp_path / "zeros", chunk_size=2)
+    assert [p for p, _ in t.errors_] == [str(bad)]
+    with pytest.warns(UserWarning):
+        expected = t.transform(paths)
+    np.testing.assert_array_equal(stored, expected)
+    assert (stored[2, 0] == 0).all() and np.isnan(stored[2, 1:]).all()
+
+
+def test_classifier_on_a_whole_song_store_equals_in_memory(whole_songs, tmp_path):
+    t = WindowMFCCTransformer(song_length=None, window_length=2.0)
+    stored = t.transform_to_store(whole_songs, tmp_path / "store", chunk_size=3)
+    in_memory = np.array(stored)
+    labels = np.array(["low", "high"] * 4)[: len(whole_songs)]
+    # Without shuffling, streamed batches and Keras' in-memory batches hold
+    # the same songs in the same order, so training is identical.
+    params = dict(epochs=1, batch_size=3, shuffle=False, random_state=0)
+    from_disk = MILSongClassifier(**params).fit(stored, labels)
+    from_memory = MILSongClassifier(**params).fit(in_memory, labels)
+    np.testing.assert_allclose(
+        from_disk.history_["loss"], from_memory.history_["loss"], rtol=1e-6
+    )
+    proba = from_memory.predict_proba(in_memory)
+    np.testing.assert_allclose(from_disk.predict_proba(stored), proba, rtol=1e-6)
+    np.testing.assert_allclose(from_disk.predict_proba(in_memory), proba, rtol=1e-6)
