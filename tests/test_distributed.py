@@ -20,8 +20,11 @@ def client():
         yield client
 
 
-def _on_cluster(client, work):
-    """Run ``work()`` under the dask joblib backend; return it and the tasks."""
+def _on_cluster(client, work, tasks=("extract",)):
+    """Run ``work()`` under the dask joblib backend; return what it returns.
+
+    Asserts that tasks whose names contain each of ``tasks`` ran on workers.
+    """
     with distributed.get_task_stream(client) as stream:
         with joblib.parallel_backend("dask"):
             result = work()
@@ -29,7 +32,8 @@ def _on_cluster(client, work):
     assert {task["worker"] for task in stream.data} <= set(
         client.scheduler_info()["workers"]
     )
-    assert any("extract" in str(task["key"]) for task in stream.data)
+    for name in tasks:
+        assert any(name in str(task["key"]) for task in stream.data), name
     return result
 
 
@@ -42,10 +46,14 @@ def test_dask_backend_on_local_cluster(songs, client):
     np.testing.assert_array_equal(out, expected)
 
 
-def test_store_written_from_a_dask_cluster(songs, client, tmp_path):
+@pytest.mark.parametrize("song_length", [10.0, None])
+def test_store_written_from_a_dask_cluster(songs, client, tmp_path, song_length):
     paths, _ = songs
-    t = WindowMFCCTransformer(song_length=10.0, n_jobs=-1)
+    # None: window counts are also computed on the cluster.
+    t = WindowMFCCTransformer(song_length=song_length, n_jobs=-1)
     stored = _on_cluster(
-        client, lambda: t.transform_to_store(paths, tmp_path / "store", chunk_size=8)
+        client,
+        lambda: t.transform_to_store(paths, tmp_path / "store", chunk_size=8),
+        tasks=("extract",) if song_length else ("extract", "count"),
     )
     np.testing.assert_array_equal(stored, t.set_params(n_jobs=1).transform(paths))
