@@ -82,15 +82,20 @@ from sklearn.metrics import accuracy_score
 from skgenre import WindowMFCCTransformer
 from skgenre.datasets import load_folder
 
+# name -> (WindowMFCCTransformer options, MILSongClassifier options)
 SETTINGS = {
-    "default": {},
-    "fmax8000": {"fmax": 8000},
-    "fmax4000": {"fmax": 4000},
-    "logmel": {"features": "logmel"},
-    "logmel_fmax8000": {"features": "logmel", "fmax": 8000},
+    "default": ({}, {}),
+    "no_bandlimit": ({}, {"bandlimit": 0.0}),
+    "fmax8000": ({"fmax": 8000}, {"bandlimit": 0.0}),
+    "fmax4000": ({"fmax": 4000}, {"bandlimit": 0.0}),
+    "logmel": ({"features": "logmel"}, {"features": "logmel"}),
+    "logmel_fmax8000": (
+        {"features": "logmel", "fmax": 8000},
+        {"features": "logmel", "bandlimit": 0.0},
+    ),
 }
-DEFAULT_SETTINGS = ("default", "fmax8000", "logmel", "logmel_fmax8000")
-QUICK_SETTINGS = ("default", "fmax8000")
+DEFAULT_SETTINGS = ("default", "no_bandlimit", "fmax8000", "logmel_fmax8000")
+QUICK_SETTINGS = ("default", "no_bandlimit")
 # Degraded copies: name -> sample rate (Hz) of the copy.
 COPIES = {"16k": 16000, "8k": 8000}
 VERSIONS = ("original", *COPIES)
@@ -272,8 +277,9 @@ def main(argv=None):
         cache_dir = os.path.join(tmp, "cache")
 
         for setting in args.settings:
+            transformer_options, clf_options = SETTINGS[setting]
             transformer = WindowMFCCTransformer(
-                song_length=None, n_jobs=-1, memory=cache_dir, **SETTINGS[setting]
+                song_length=None, n_jobs=-1, memory=cache_dir, **transformer_options
             )
             X = {}
             for version, version_paths in versions.items():
@@ -288,7 +294,9 @@ def main(argv=None):
             for seed, folds in splits.items():
                 start = time.perf_counter()
                 accuracies = evaluate_seed(
-                    lambda s=seed: MILSongClassifier(random_state=s, **args.clf),
+                    lambda s=seed, o=clf_options: MILSongClassifier(
+                        random_state=s, **{**o, **args.clf}
+                    ),
                     X,
                     y,
                     folds,

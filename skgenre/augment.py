@@ -8,7 +8,9 @@ network's trainable parameters.
 import keras
 from keras import layers, ops
 
-__all__ = ["SpecAugment", "WindowDropout"]
+from .features import _dct_matrix
+
+__all__ = ["BandLimit", "SpecAugment", "WindowDropout"]
 
 _PACKAGE = "skgenre"
 
@@ -132,3 +134,95 @@ class WindowDropout(layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+
+
+@keras.saving.register_keras_serializable(package=_PACKAGE)
+class BandLimit(layers.Layer):
+    """Make some training songs look band-limited (16 kHz files, low-passed MP3s).
+
+    A file with nothing above some frequency gives mel bands that
+    ``power_to_db(top_db=80)`` clips to 80 dB below the window's maximum.
+    With probability ``rate`` per song, every window of the song gets that
+    treatment above a random cutoff: the top ``u * n_mels`` mel bands, with
+    ``u`` uniform in ``[0, max_cut]``, are lowered to at most ``max - top_db``.
+
+    On MFCC input (``n_mels`` given) the cut is made on the smooth log-mel
+    envelope re-synthesised from the cepstrum (inverse orthonormal DCT) and
+    its change is mapped back to the coefficients.  The input lacks the fine
+    structure of the top bands, so this approximates the cepstrum of a truly
+    band-limited file; on 16 kHz copies of GTZAN clips it removes about
+    two-thirds of the difference to the full-band MFCCs.
+
+    Input and output: raw (not normalised) features
+    ``(batch, n_windows, n_bands, n_frames, 1)``, identity outside training.
+
+    Parameters
+    ----------
+    rate : float, default=0.0
+        Probability that a song is band-limited.
+    max_cut : float, default=0.35
+        Largest fraction of the mel bands removed; 0.35 reaches 4 kHz (8 kHz
+        files) with librosa's default filterbank at 22050 Hz.
+    n_mels : int or None, default=None
+        ``None``: the input bands are log-mel bands (dB).  An int: the input
+        holds the first ``n_bands`` MFCCs of ``n_mels`` log-mel bands.
+    top_db : float, default=80.0
+        Floor below each window's maximum, as in ``power_to_db``.
+    seed : int or None, default=None
+    """
+
+    def __init__(
+        self, rate=0.0, max_cut=0.35, n_mels=None, top_db=80.0, seed=None, **kwargs
+    ):
+        super().__init__(**kwargs)
+        self.rate = float(rate)
+        self.max_cut = float(max_cut)
+        self.n_mels = None if n_mels is None else int(n_mels)
+        self.top_db = float(top_db)
+        self.seed = seed
+        self.generator = keras.random.SeedGenerator(seed)
+
+    def build(self, input_shape):
+        n_bands = input_shape[2]
+        if self.n_mels is not None:
+            if n_bands > self.n_mels:
+                raise ValueError(
+                    f"BandLimit: {n_bands} MFCCs cannot come from n_mels="
+                    f"{self.n_mels} mel bands."
+                )
+            # (n_bands, n_mels): cepstrum <-> smooth log-mel envelope.
+            self._dct = ops.convert_to_tensor(_dct_matrix(n_bands, self.n_mels).T)
+
+    def call(self, inputs, training=None):
+        if not training or self.rate <= 0:
+            return inputs
+        x = inputs[..., 0]  # (batch, n_windows, n_bands, n_frames)
+        cepstral = self.n_mels is not None
+        mel = ops.einsum("jm,bwjt->bwmt", self._dct, x) if cepstral else x
+        n_mels = mel.shape[2]
+        batch = ops.shape(x)[0]
+        cut = keras.random.uniform((batch,), 0.0, self.max_cut, seed=self.generator)
+        chosen = keras.random.uniform((batch,), seed=self.generator) < self.rate
+        first = ops.cast(n_mels, "float32") * (1.0 - cut)  # first band removed
+        removed = ops.arange(n_mels, dtype="float32")[None, :] >= first[:, None]
+        removed = removed & chosen[:, None]  # (batch, n_mels)
+        floor = ops.max(mel, axis=(2, 3), keepdims=True) - self.top_db
+        limited = ops.where(removed[:, None, :, None], ops.minimum(mel, floor), mel)
+        if cepstral:
+            x = x + ops.einsum("jm,bwmt->bwjt", self._dct, limited - mel)
+        else:
+            x = limited
+        return x[..., None]
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "rate": self.rate,
+            "max_cut": self.max_cut,
+            "n_mels": self.n_mels,
+            "top_db": self.top_db,
+            "seed": self.seed,
+        }

@@ -82,6 +82,18 @@ class MILSongClassifier(KerasClassifier):
     window_dropout : float, default=0.3
         Probability of leaving each window out of its song's pooling during
         training.
+    bandlimit : float, default=0.0
+        Probability that a training song is made to look band-limited, as
+        a 16 kHz file or a low-passed MP3 would be: its mel bands above a
+        random cutoff (down to 4 kHz at 22050 Hz) are clipped to the
+        ``power_to_db`` floor (:class:`skgenre.augment.BandLimit`).  Makes
+        the model robust to such files without giving up the bands above.
+    features : {"mfcc", "logmel"}, default="mfcc"
+        What ``X`` holds, as ``WindowMFCCTransformer(features=...)``; only
+        ``bandlimit`` needs it.
+    n_mels : int, default=128
+        Mel bands the MFCCs were computed from (``features="mfcc"``; the
+        transformer's default); only ``bandlimit`` needs it.
     patience : int or None, default=None
         Early stopping: stop when the validation loss (the training loss if
         ``validation_split=0``) has not improved for this many epochs, and
@@ -163,6 +175,9 @@ class MILSongClassifier(KerasClassifier):
         freq_mask=3,
         time_mask=40,
         window_dropout=0.3,
+        bandlimit=0.0,
+        features="mfcc",
+        n_mels=128,
         patience=None,
         class_weight=None,
         validation_split=0.0,
@@ -193,6 +208,9 @@ class MILSongClassifier(KerasClassifier):
         self.freq_mask = freq_mask
         self.time_mask = time_mask
         self.window_dropout = window_dropout
+        self.bandlimit = bandlimit
+        self.features = features
+        self.n_mels = n_mels
         self.patience = patience
 
     def __sklearn_tags__(self):
@@ -232,6 +250,16 @@ class MILSongClassifier(KerasClassifier):
             raise ValueError(
                 f"{type(self).__name__}: invalid pooling={self.pooling!r}; "
                 f"expected one of {sorted(POOLINGS)}."
+            )
+        if self.features not in ("mfcc", "logmel"):
+            raise ValueError(
+                f"{type(self).__name__}: invalid features={self.features!r}; "
+                "expected 'mfcc' or 'logmel'."
+            )
+        if not 0 <= self.bandlimit <= 1:
+            raise ValueError(
+                f"{type(self).__name__}: bandlimit must be in [0, 1], got "
+                f"{self.bandlimit!r}."
             )
         _check_rank(X, type(self).__name__)  # full validation follows in super
         if self.normalize:
@@ -332,6 +360,8 @@ class MILSongClassifier(KerasClassifier):
             freq_mask=self.freq_mask,
             time_mask=self.time_mask,
             window_dropout=self.window_dropout,
+            bandlimit=self.bandlimit,
+            n_mels=self.n_mels if self.features == "mfcc" else None,
             seed=self._random_state if isinstance(self._random_state, int) else None,
             band_mean=self.band_mean_ if self.normalize else None,
             band_variance=self.band_variance_ if self.normalize else None,

@@ -7,14 +7,20 @@ import keras
 import numpy as np
 from keras import layers
 
-from .augment import SpecAugment, WindowDropout
+from .augment import BandLimit, SpecAugment, WindowDropout
 from .pooling import POOLINGS, AttentionPooling, WindowDistributed, WindowMask
 
 __all__ = ["build_mil_model", "build_window_cnn"]
 
 
 def build_window_cnn(
-    input_shape, n_outputs, *, filters=16, hidden=32, dropout=0.0, name="window_cnn"
+    input_shape,
+    n_outputs,
+    *,
+    filters=16,
+    hidden=32,
+    dropout=0.0,
+    name="window_cnn",
 ):
     """The reference per-window CNN.
 
@@ -83,6 +89,8 @@ def build_mil_model(
     freq_mask=0,
     time_mask=0,
     window_dropout=0.0,
+    bandlimit=0.0,
+    n_mels=None,
     band_mean=None,
     band_variance=None,
     seed=None,
@@ -116,6 +124,12 @@ def build_mil_model(
     window_dropout : float, default=0.0
         Probability of leaving a window out of a song's pooling during
         training (:class:`skgenre.augment.WindowDropout`).
+    bandlimit : float, default=0.0
+        Probability that a training song is made to look band-limited
+        (:class:`skgenre.augment.BandLimit`).
+    n_mels : int or None, default=None
+        ``None`` if the input bands are log-mel bands; for MFCC input, the
+        number of mel bands they were computed from (used by ``bandlimit``).
     band_mean, band_variance : ndarray of shape (n_bands,) or None
         If given, features are standardised per band by a fixed (non-trainable)
         ``Normalization`` layer before the CNN.
@@ -134,6 +148,9 @@ def build_mil_model(
     n_outputs = 1 if n_classes == 2 else n_classes
     inputs = keras.Input(shape=(None, n_bands, n_frames, n_channels), name="windows")
     x, mask = WindowMask(name="window_mask")(inputs)
+    if bandlimit:
+        # On raw features: the floor is relative to each window's maximum.
+        x = BandLimit(bandlimit, n_mels=n_mels, seed=seed, name="band_limit")(x)
     if band_mean is not None:
         # axis 2 of (batch, n_windows, n_bands, n_frames, 1): one mean per band.
         x = layers.Normalization(
@@ -147,7 +164,11 @@ def build_mil_model(
     if window_dropout:
         mask = WindowDropout(window_dropout, seed=seed, name="window_dropout")(mask)
     window_shape = (n_bands, n_frames, n_channels)
-    cnn_options = {"filters": filters, "hidden": hidden, "dropout": dropout}
+    cnn_options = {
+        "filters": filters,
+        "hidden": hidden,
+        "dropout": dropout,
+    }
     if pooling == "attention":
         cnn = build_window_cnn(window_shape, None, **cnn_options)
         embeddings = WindowDistributed(cnn, name="per_window")(x)
