@@ -24,7 +24,7 @@ Methods:
   ``n_mfcc=20``, librosa defaults otherwise), then ``StandardScaler`` and
   ``LogisticRegression(max_iter=1000)``.
 * for each pooling in ``--poolings`` and feature kind in ``--features``:
-  ``MILSongClassifier(pooling=P, random_state=seed)`` (plus ``epochs=N`` if
+  ``MILSongClassifier(pooling=P, features=F, random_state=seed)`` (plus ``epochs=N`` if
   given) on ``WindowMFCCTransformer(song_length=None, features=F)``.  If the
   installed transformer rejects ``song_length=None``, ``song_length=30.0`` is
   used with a warning.
@@ -269,7 +269,9 @@ def main(argv=None):
                     f"{song_length}): {time.perf_counter() - start:.1f} s"
                 )
                 for pooling in args.poolings:
-                    params = {} if pooling == "mean" else {"pooling": pooling}
+                    params = {"features": kind}  # what the bandlimit augments
+                    if pooling != "mean":
+                        params["pooling"] = pooling
                     if args.epochs:
                         params["epochs"] = args.epochs
                     run_method(

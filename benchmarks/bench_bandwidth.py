@@ -15,7 +15,8 @@ audio bandwidth), MP3s low-passed at 16 kHz, 44.1 kHz masters.
 frequencies, so the upper mel bands of a band-limited file are (nearly) empty
 while those of the training songs are not.  This script measures how much
 accuracy a model trained on 22050 Hz music loses on such files, and whether a
-shared ``fmax`` (mel bands limited to the range every file has) or log-mel
+band-limit augmentation while training (``MILSongClassifier(bandlimit=...)``),
+a shared ``fmax`` (mel bands limited to the range every file has) or log-mel
 features make the model robust to it.
 
 Protocol
@@ -33,19 +34,22 @@ Samples are clipped to the 16-bit range before writing (resampling may
 overshoot full scale slightly); the number of clipped samples is printed.
 
 For each setting in ``--settings`` (a transformer variant, always
-``WindowMFCCTransformer(song_length=None, n_jobs=-1, ...)``):
+``WindowMFCCTransformer(song_length=None, n_jobs=-1, ...)``, and classifier
+options):
 
-* ``default``: no other argument;
-* ``fmax8000``: ``fmax=8000``;
-* ``fmax4000``: ``fmax=4000``;
-* ``logmel``: ``features="logmel"``;
-* ``logmel_fmax8000``: ``features="logmel", fmax=8000``;
+* ``default``: the defaults of both (MFCCs over the full band, the
+  classifier's default ``bandlimit`` augmentation);
+* ``no_bandlimit``, ``bandlimit0.25``, ``bandlimit0.5``: default MFCCs,
+  ``MILSongClassifier(bandlimit=0, 0.25 or 0.5)``;
+* ``fmax8000`` / ``fmax4000``: ``fmax=8000`` / ``4000``, no ``bandlimit``;
+* ``logmel``: ``features="logmel"`` (the classifier told so);
+* ``logmel_fmax8000``: ``features="logmel", fmax=8000``, no ``bandlimit``;
 
 the features of the original songs and of each copy are extracted once (in
 parallel, with a joblib cache in the temporary folder) and indexed per fold.
 For each seed, the songs are split by ``StratifiedKFold(n_splits=folds,
 shuffle=True, random_state=seed)`` (the same folds for every setting).  In each
-fold one ``MILSongClassifier(random_state=seed, **clf)`` is fitted on the
+fold one ``MILSongClassifier(random_state=seed, **options, **clf)`` is fitted on the
 *original* training songs and predicts the held-out songs in every version
 (original, 16 kHz copies, 8 kHz copies).  A version's score for a seed is its
 mean fold accuracy; the table reports the mean and the standard deviation
@@ -55,7 +59,7 @@ the originals to the 16 kHz copies.
 ``--clf`` is a JSON object of ``MILSongClassifier`` parameters, e.g.
 ``'{"epochs": 50, "dropout": 0.3}'``; ``--epochs`` overrides its ``epochs``.
 ``--quick`` runs the first seed (0 by default), 3 folds, 3 epochs and the
-settings ``default`` and ``fmax8000``: a smoke test, not a measurement.
+settings ``default`` and ``no_bandlimit``: a smoke test, not a measurement.
 
 Caveat
 ------
@@ -86,6 +90,8 @@ from skgenre.datasets import load_folder
 SETTINGS = {
     "default": ({}, {}),
     "no_bandlimit": ({}, {"bandlimit": 0.0}),
+    "bandlimit0.25": ({}, {"bandlimit": 0.25}),
+    "bandlimit0.5": ({}, {"bandlimit": 0.5}),
     "fmax8000": ({"fmax": 8000}, {"bandlimit": 0.0}),
     "fmax4000": ({"fmax": 4000}, {"bandlimit": 0.0}),
     "logmel": ({"features": "logmel"}, {"features": "logmel"}),

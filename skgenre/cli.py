@@ -30,7 +30,12 @@ def _pipeline(args):
         memory=args.cache,
         verbose=1,
     )
-    options = {"pooling": args.pooling, "random_state": args.random_state, "verbose": 1}
+    options = {
+        "pooling": args.pooling,
+        "features": args.features,  # what BandLimit augments
+        "random_state": args.random_state,
+        "verbose": 1,
+    }
     if args.epochs is not None:
         options["epochs"] = args.epochs
     return Pipeline([("features", features), ("clf", MILSongClassifier(**options))])

@@ -203,3 +203,30 @@ def test_grid_search_on_read_only_memory_mapped_X(tmp_path, monkeypatch):
     # the refit on all songs streams from the file.
     assert streamed == [len(X)]
     assert search.predict(stored).shape == (len(X),)
+
+
+@pytest.mark.parametrize(
+    "features, n_mels, expected",
+    [("mfcc", 128, 128), ("mfcc", 40, 40), ("logmel", 128, None)],
+)
+def test_bandlimit_layer_follows_the_described_features(features, n_mels, expected):
+    X, y = _data()
+    clf = _fast(epochs=1, bandlimit=0.5, features=features, n_mels=n_mels).fit(X, y)
+    layer = clf.model_.get_layer("band_limit")
+    assert (layer.rate, layer.n_mels) == (0.5, expected)
+    no_layer = _fast(epochs=1, bandlimit=0.0).fit(X, y).model_
+    assert "band_limit" not in [layer.name for layer in no_layer.layers]
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"features": "chroma"}, "invalid features='chroma'"),
+        ({"bandlimit": 1.5}, "bandlimit must be in"),
+        ({"bandlimit": 0.5, "n_mels": 8}, "n_mels=8"),
+    ],
+)
+def test_bandlimit_parameters_are_validated(params, message):
+    X, y = _data()
+    with pytest.raises(ValueError, match=message):
+        _fast(epochs=1, **params).fit(X, y)

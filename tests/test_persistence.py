@@ -19,7 +19,12 @@ def fitted_pipeline(songs):
     pipe = Pipeline(
         [
             ("features", WindowMFCCTransformer(song_length=10.0, n_mfcc=20)),
-            ("clf", MILSongClassifier(epochs=2, pooling="autopool", random_state=0)),
+            (
+                "clf",
+                MILSongClassifier(
+                    epochs=2, pooling="autopool", bandlimit=0.5, random_state=0
+                ),
+            ),
         ]
     )
     return pipe.fit(paths, labels)
