@@ -5,12 +5,32 @@ Pure Keras; nothing here knows about scikit-learn or scikeras.
 
 import keras
 import numpy as np
-from keras import layers
+from keras import layers, ops
 
 from .augment import BandLimit, SpecAugment, WindowDropout
 from .pooling import POOLINGS, AttentionPooling, WindowDistributed, WindowMask
 
-__all__ = ["build_mil_model", "build_window_cnn"]
+__all__ = ["BandStatistics", "build_mil_model", "build_window_cnn"]
+
+
+@keras.saving.register_keras_serializable(package="skgenre")
+class BandStatistics(layers.Layer):
+    """Mean and standard deviation of every band over a window's frames.
+
+    Input ``(batch, n_bands, n_frames, 1)``; output ``(batch, 2 * n_bands)``:
+    the texture statistics of classic genre features (Tzanetakis & Cook,
+    2002), computed per window.  No weights.
+    """
+
+    def call(self, inputs):
+        x = inputs[..., 0]
+        mean = ops.mean(x, axis=2)
+        # The epsilon keeps the gradient of sqrt finite for constant bands.
+        std = ops.sqrt(ops.var(x, axis=2) + 1e-6)
+        return ops.concatenate([mean, std], axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], 2 * input_shape[1])
 
 
 def build_window_cnn(
@@ -20,6 +40,9 @@ def build_window_cnn(
     filters=16,
     hidden=32,
     dropout=0.0,
+    window_stats=False,
+    stats_mean=None,
+    stats_variance=None,
     name="window_cnn",
 ):
     """The reference per-window CNN.
@@ -43,6 +66,15 @@ def build_window_cnn(
     dropout : float, default=0.0
         If positive, ``Dropout(dropout)`` after the flattened features and
         after each hidden layer (no weights).
+    window_stats : bool, default=False
+        If True, the per-band mean and standard deviation over the window's
+        frames (:class:`BandStatistics`) are concatenated to the flattened
+        convolution features before the dense layers: ``2 * n_bands *
+        hidden`` more trainable parameters.
+    stats_mean, stats_variance : ndarray of shape (2 * n_bands,) or None
+        If given, the statistics are standardised with these (fixed, not
+        trainable) values, e.g. their mean and variance over the training
+        windows.
     name : str, default="window_cnn"
         Model name.
 
@@ -52,23 +84,43 @@ def build_window_cnn(
         Maps ``(batch, n_bands, n_frames, 1)`` to ``(batch, n_outputs)``
         probabilities (or ``(batch, hidden)`` embeddings).
     """
-    stack = [
-        keras.Input(shape=tuple(input_shape)),
+    convolutions = [
         layers.Conv2D(filters, (3, 3), activation="relu"),
         layers.MaxPooling2D((2, 3)),
         layers.Conv2D(filters, (3, 3), activation="relu"),
         layers.MaxPooling2D((2, 2)),
         layers.Flatten(),
     ]
+    head = []
     for _ in range(2):
         if dropout > 0:
-            stack.append(layers.Dropout(dropout))
-        stack.append(layers.Dense(hidden, activation="relu"))
+            head.append(layers.Dropout(dropout))
+        head.append(layers.Dense(hidden, activation="relu"))
     if dropout > 0:
-        stack.append(layers.Dropout(dropout))
+        head.append(layers.Dropout(dropout))
     if n_outputs is not None:
-        stack.append(_output_layer(n_outputs))
-    return keras.Sequential(stack, name=name)
+        head.append(_output_layer(n_outputs))
+    if not window_stats:  # the reference
+        return keras.Sequential(
+            [keras.Input(shape=tuple(input_shape)), *convolutions, *head], name=name
+        )
+    inputs = keras.Input(shape=tuple(input_shape))
+    x = inputs
+    for layer in convolutions:
+        x = layer(x)
+    stats = BandStatistics(name="band_statistics")(inputs)
+    if stats_mean is not None:
+        # Means and deviations of bands vary on different scales across
+        # songs; fixed statistics (not batch ones) keep padding out of it.
+        stats = layers.Normalization(
+            mean=np.asarray(stats_mean, dtype="float32"),
+            variance=np.asarray(stats_variance, dtype="float32"),
+            name="statistics_normalization",
+        )(stats)
+    x = layers.Concatenate()([x, stats])
+    for layer in head:
+        x = layer(x)
+    return keras.Model(inputs, x, name=name)
 
 
 def _output_layer(n_outputs, name=None):
@@ -89,6 +141,9 @@ def build_mil_model(
     freq_mask=0,
     time_mask=0,
     window_dropout=0.0,
+    window_stats=False,
+    stats_mean=None,
+    stats_variance=None,
     bandlimit=0.0,
     n_mels=None,
     band_mean=None,
@@ -124,6 +179,11 @@ def build_mil_model(
     window_dropout : float, default=0.0
         Probability of leaving a window out of a song's pooling during
         training (:class:`skgenre.augment.WindowDropout`).
+    window_stats : bool, default=False
+        Give the window CNN per-band statistics too, see
+        :func:`build_window_cnn`.
+    stats_mean, stats_variance : ndarray of shape (2 * n_bands,) or None
+        Standardisation of those statistics, see :func:`build_window_cnn`.
     bandlimit : float, default=0.0
         Probability that a training song is made to look band-limited
         (:class:`skgenre.augment.BandLimit`).
@@ -168,6 +228,9 @@ def build_mil_model(
         "filters": filters,
         "hidden": hidden,
         "dropout": dropout,
+        "window_stats": window_stats,
+        "stats_mean": stats_mean,
+        "stats_variance": stats_variance,
     }
     if pooling == "attention":
         cnn = build_window_cnn(window_shape, None, **cnn_options)

@@ -230,3 +230,18 @@ def test_bandlimit_parameters_are_validated(params, message):
     X, y = _data()
     with pytest.raises(ValueError, match=message):
         _fast(epochs=1, **params).fit(X, y)
+
+
+def test_window_statistics_are_standardised_over_real_training_windows():
+    import keras
+
+    X, y = _data()
+    X[0, 2] = np.nan  # padding must not count
+    clf = _fast(epochs=1, window_stats=True).fit(X, y)
+    cnn = clf.model_.get_layer("per_window").layer
+    stats = keras.Model(cnn.inputs, cnn.get_layer("statistics_normalization").output)
+    real = X[np.isfinite(X).any(axis=(2, 3, 4))]  # (windows, bands, frames, 1)
+    scale = np.sqrt(clf.band_variance_)[:, None, None]
+    z = np.asarray(stats((real - clf.band_mean_[:, None, None]) / scale))
+    np.testing.assert_allclose(z.mean(axis=0), 0.0, atol=1e-3)
+    np.testing.assert_allclose(z.var(axis=0), 1.0, rtol=1e-2)

@@ -68,14 +68,22 @@ def test_prediction_does_not_depend_on_longer_songs(varied_songs, pooling, featu
     np.testing.assert_allclose(clf.predict_proba(X).sum(axis=1), 1.0, rtol=1e-5)
 
 
-@pytest.mark.parametrize("pooling", ["mean", "attention"])
-def test_padding_never_influences_training(varied_lengths, pooling):
+@pytest.mark.parametrize(
+    "pooling, window_stats", [("mean", False), ("attention", False), ("mean", True)]
+)
+def test_padding_never_influences_training(varied_lengths, pooling, window_stats):
     X, y = varied_lengths
     # Same songs with extra padding windows: identical model after training.
     padded = np.concatenate([X, np.full_like(X[:, :3], np.nan)], axis=1)
     # Random augmentations draw per window, so their streams depend on the
     # padded shape: compare without them.
-    no_aug = {"pooling": pooling, "freq_mask": 0, "time_mask": 0, "window_dropout": 0}
+    no_aug = {
+        "pooling": pooling,
+        "window_stats": window_stats,
+        "freq_mask": 0,
+        "time_mask": 0,
+        "window_dropout": 0,
+    }
     a = _fast(**no_aug).fit(X, y)
     b = _fast(**no_aug).fit(padded, y)
     for wa, wb in zip(a.model_.get_weights(), b.model_.get_weights(), strict=True):

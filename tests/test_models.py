@@ -47,3 +47,18 @@ def test_normalization_is_not_trainable():
         (23, 13, 216, 1), 3, band_mean=np.zeros(13), band_variance=np.ones(13)
     )
     assert _trainable(model) == 21075
+
+
+def test_window_stats_adds_two_inputs_per_band_to_the_first_dense_layer():
+    plain = build_mil_model((23, 13, 216, 1), 3)
+    model = build_mil_model((23, 13, 216, 1), 3, window_stats=True)
+    assert _trainable(model) == _trainable(plain) + 2 * 13 * 32
+
+
+def test_band_statistics_are_mean_and_std_over_frames():
+    from skgenre.models import BandStatistics
+
+    x = np.random.default_rng(0).normal(size=(5, 7, 30, 1)).astype("float32")
+    out = np.asarray(BandStatistics()(x))
+    expected = np.concatenate([x[..., 0].mean(axis=2), x[..., 0].std(axis=2)], axis=1)
+    np.testing.assert_allclose(out, expected, rtol=1e-4, atol=1e-4)
