@@ -4,7 +4,8 @@ Usage::
 
     python benchmarks/bench_accuracy.py DATA_DIR [--seeds 0 1 2] [--folds 5]
         [--poolings mean max lse autopool attention] [--features mfcc logmel]
-        [--epochs N] [--cache DIR] [--out FILE] [--quick] [--baseline-only]
+        [--epochs N] [--window-stats false true] [--cache DIR] [--out FILE]
+        [--quick] [--baseline-only]
 
 Protocol
 --------
@@ -24,10 +25,11 @@ Methods:
   ``n_mfcc=20``, librosa defaults otherwise), then ``StandardScaler`` and
   ``LogisticRegression(max_iter=1000)``.
 * for each pooling in ``--poolings`` and feature kind in ``--features``:
-  ``MILSongClassifier(pooling=P, features=F, random_state=seed)`` (plus ``epochs=N`` if
-  given) on ``WindowMFCCTransformer(song_length=None, features=F)``.  If the
-  installed transformer rejects ``song_length=None``, ``song_length=30.0`` is
-  used with a warning.
+  ``MILSongClassifier(pooling=P, features=F, random_state=seed)`` (plus
+  ``epochs=N`` if given, and ``window_stats=True`` for each ``true`` in
+  ``--window-stats``) on ``WindowMFCCTransformer(song_length=None,
+  features=F)``.  If the installed transformer rejects ``song_length=None``,
+  ``song_length=30.0`` is used with a warning.
 
 Features are extracted once per feature kind for all songs (in parallel, with
 a joblib cache under ``--cache`` or a temporary folder removed at exit) and
@@ -49,6 +51,7 @@ methods with each other, not with artist-filtered GTZAN results.
 
 import argparse
 import inspect
+import itertools
 import logging
 import os
 import sys
@@ -217,6 +220,13 @@ def parse_args(argv):
     parser.add_argument(
         "--baseline-only", action="store_true", help="skip the MIL models"
     )
+    parser.add_argument(
+        "--window-stats",
+        nargs="+",
+        type=lambda v: v.lower() in ("1", "true", "yes"),
+        default=[False],
+        help="MILSongClassifier(window_stats=...) values to run, e.g. false true",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.seeds, args.folds, args.epochs = args.seeds[:1], 3, 5
@@ -268,14 +278,19 @@ def main(argv=None):
                     f"{kind} window features {X.shape} (song_length="
                     f"{song_length}): {time.perf_counter() - start:.1f} s"
                 )
-                for pooling in args.poolings:
+                for pooling, stats in itertools.product(
+                    args.poolings, args.window_stats
+                ):
                     params = {"features": kind}  # what the bandlimit augments
                     if pooling != "mean":
                         params["pooling"] = pooling
+                    if stats:
+                        params["window_stats"] = True
                     if args.epochs:
                         params["epochs"] = args.epochs
                     run_method(
-                        f"MIL CNN, pooling={pooling}",
+                        f"MIL CNN{' + window stats' if stats else ''}, "
+                        f"pooling={pooling}",
                         kind,
                         lambda seed, p=params: MILSongClassifier(
                             random_state=seed, **p

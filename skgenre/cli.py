@@ -33,6 +33,7 @@ def _pipeline(args):
     options = {
         "pooling": args.pooling,
         "features": args.features,  # what BandLimit augments
+        "window_stats": args.window_stats,
         "random_state": args.random_state,
         "verbose": 1,
     }
@@ -182,6 +183,11 @@ def build_parser():
         choices=["mean", "max", "lse", "autopool", "attention"],
     )
     train.add_argument("--features", default="mfcc", choices=["mfcc", "logmel"])
+    train.add_argument(
+        "--window-stats",
+        action="store_true",
+        help="add per-band window statistics to the CNN (more accurate)",
+    )
     train.add_argument(
         "--song-length",
         type=_song_length,

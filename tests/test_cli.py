@@ -42,13 +42,18 @@ def trained(tmp_path_factory):
         6,
         "--n-jobs",
         1,
+        "--window-stats",
     )
     return d, model
 
 
 def test_train_writes_a_model_file(trained):
+    import skgenre
+
     _, model = trained
     assert model.is_file()
+    clf = skgenre.load(model).steps[-1][1]
+    assert clf.window_stats and clf.stats_mean_.shape == (26,)
 
 
 def test_predict_json_csv_table(trained):
