@@ -5,6 +5,7 @@ song -> overlapping windows.  Feature computation lives in
 :mod:`skgenre.features`.
 """
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -83,16 +84,13 @@ def load_audio(path, *, sample_rate, offset=0.0, duration=None):
         If the file is missing, is a directory, is empty or cannot be decoded.
     """
     path = _check_file(path)
-    try:
-        with sf.SoundFile(path) as f:
-            native_sr = f.samplerate
-            start = int(round(offset * native_sr))
-            n_read = -1 if duration is None else int(np.ceil(duration * native_sr))
-            if start > 0:
-                f.seek(min(start, f.frames))
-            y = f.read(frames=n_read, dtype="float32", always_2d=True)
-    except _DECODE_ERRORS as exc:
-        raise AudioDecodeError(path, f"not decodable by libsndfile ({exc})") from None
+    with _sound_file(path) as f:
+        native_sr = f.samplerate
+        start = _start_frame(f, offset)
+        n_read = -1 if duration is None else int(np.ceil(duration * native_sr))
+        if start > 0:
+            f.seek(start)
+        y = f.read(frames=n_read, dtype="float32", always_2d=True)
     y = y.mean(axis=1, dtype=np.float32) if y.shape[1] > 1 else y[:, 0]
     if not np.isfinite(y).all():
         y = np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0)
@@ -106,6 +104,21 @@ def load_audio(path, *, sample_rate, offset=0.0, duration=None):
     if duration is not None:
         y = y[: int(np.ceil(duration * sample_rate))]
     return y
+
+
+@contextlib.contextmanager
+def _sound_file(path):
+    """``soundfile.SoundFile(path)``; decoding errors become AudioDecodeError."""
+    try:
+        with sf.SoundFile(path) as f:
+            yield f
+    except _DECODE_ERRORS as exc:
+        raise AudioDecodeError(path, f"not decodable by libsndfile ({exc})") from None
+
+
+def _start_frame(f, offset):
+    """First frame at ``offset`` seconds, at most the header's frame count."""
+    return min(int(round(offset * f.samplerate)), f.frames)
 
 
 def decoded_length(path, *, sample_rate, offset=0.0):
@@ -137,25 +150,22 @@ def decoded_length(path, *, sample_rate, offset=0.0):
         If the file is missing, is a directory, is empty or cannot be read.
     """
     path = _check_file(path)
-    try:
-        with sf.SoundFile(path) as f:
-            native_sr = f.samplerate
-            # As load_audio: seek to the offset, then read at most up to the
-            # header's frame count.
-            start = min(int(round(offset * native_sr)), f.frames)
-            if f.format in _EXACT_LENGTH_FORMATS:
-                n = f.frames - start
-            else:
-                if start > 0:
-                    f.seek(start)
-                n = 0
-                while True:
-                    block = f.read(frames=1 << 16, dtype="float32", always_2d=True)
-                    n += block.shape[0]
-                    if block.shape[0] < 1 << 16:
-                        break
-    except _DECODE_ERRORS as exc:
-        raise AudioDecodeError(path, f"not decodable by libsndfile ({exc})") from None
+    with _sound_file(path) as f:
+        native_sr = f.samplerate
+        # As load_audio: seek to the offset, then read at most up to the
+        # header's frame count.
+        start = _start_frame(f, offset)
+        if f.format in _EXACT_LENGTH_FORMATS:
+            n = f.frames - start
+        else:
+            if start > 0:
+                f.seek(start)
+            n = 0
+            while True:
+                block = f.read(frames=1 << 16, dtype="float32", always_2d=True)
+                n += block.shape[0]
+                if block.shape[0] < 1 << 16:
+                    break
     if native_sr != sample_rate and n:
         # librosa.resample's output length (soxr output is fixed to it).
         n = int(np.ceil(n * (float(sample_rate) / native_sr)))
