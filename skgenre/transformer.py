@@ -364,14 +364,7 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
             if self.on_error == "skip":
                 failed_set = set(failed)
                 songs = [f for i, f in enumerate(songs) if i not in failed_set]
-            done = "skipped" if self.on_error == "skip" else "given zero features"
-            path, reason = self.errors_[0]
-            warnings.warn(
-                f"{len(failed)} of {len(paths)} audio files could not be read and "
-                f"were {done} (see errors_); first: {path!r}: {reason}",
-                UserWarning,
-                stacklevel=2,
-            )
+            _warn_failures(self.errors_, len(paths), self.on_error, stacklevel=3)
         if self.n_windows_ is not None:
             out = np.empty((len(songs), *self._window_shape()), dtype=np.float32)
             for i, feats in enumerate(songs):
@@ -493,7 +486,10 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         errors = []
         for start in range(index["done"], len(paths), chunk_size):
             stop = min(len(paths), start + chunk_size)
-            chunk = self.transform(paths[start:stop])
+            with warnings.catch_warnings():
+                # One warning for the whole store (below), not one per chunk.
+                warnings.filterwarnings("ignore", message=_FAILURES_MESSAGE)
+                chunk = self.transform(paths[start:stop])
             errors += self.errors_
             if chunk.shape[1] > shape[1]:
                 raise ValueError(
@@ -517,6 +513,8 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
             _write_index(index_path, index)
         del store
         self.errors_ = errors
+        if errors:
+            _warn_failures(errors, len(paths), self.on_error, stacklevel=3)
         return np.load(features_path, mmap_mode="r")
 
     def _count_windows(self, paths):
@@ -577,6 +575,21 @@ def _write_index(path, index):
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(index))
     os.replace(tmp, path)
+
+
+_FAILURES_MESSAGE = r"\d+ of \d+ audio files could not be read"
+
+
+def _warn_failures(errors, n_paths, on_error, stacklevel):
+    """One warning for the files that failed; ``errors`` as in ``errors_``."""
+    done = "skipped" if on_error == "skip" else "given zero features"
+    path, reason = errors[0]
+    warnings.warn(
+        f"{len(errors)} of {n_paths} audio files could not be read and "
+        f"were {done} (see errors_); first: {path!r}: {reason}",
+        UserWarning,
+        stacklevel=stacklevel,
+    )
 
 
 def _stack_padded(songs, window_shape):

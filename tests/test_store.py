@@ -184,6 +184,19 @@ def test_whole_songs_store_with_unreadable_files(whole_songs, tmp_path):
     assert (stored[2, 0] == 0).all() and np.isnan(stored[2, 1:]).all()
 
 
+def test_store_warns_once_for_failures_of_all_chunks(paths, tmp_path):
+    bad = [tmp_path / "a.wav", tmp_path / "b.wav"]
+    for path in bad:
+        path.write_bytes(b"not audio")
+    mixed = [paths[0], str(bad[0]), paths[1], paths[2], str(bad[1])]
+    t = WindowMFCCTransformer(song_length=10.0, on_error="zeros")
+    with pytest.warns(UserWarning) as caught:
+        t.transform_to_store(mixed, tmp_path / "store", chunk_size=2)
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 1 and messages[0].startswith("2 of 5 audio files")
+    assert [p for p, _ in t.errors_] == [str(b) for b in bad]
+
+
 def test_classifier_on_a_whole_song_store_equals_in_memory(whole_songs, tmp_path):
     t = WindowMFCCTransformer(song_length=None, window_length=2.0)
     stored = t.transform_to_store(whole_songs, tmp_path / "store", chunk_size=3)
