@@ -15,8 +15,23 @@ __all__ = ["BandLimit", "SpecAugment", "WindowDropout"]
 _PACKAGE = "skgenre"
 
 
+class _RandomAugmentation(layers.Layer):
+    """Base: a seeded random stream, output shaped like the input."""
+
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+        self.generator = keras.random.SeedGenerator(seed)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed}
+
+
 @keras.saving.register_keras_serializable(package=_PACKAGE)
-class SpecAugment(layers.Layer):
+class SpecAugment(_RandomAugmentation):
     """Random time and frequency masks on each window (Park et al., 2019).
 
     Input: ``(batch, n_windows, n_bands, n_frames, 1)`` normalised features.
@@ -43,13 +58,11 @@ class SpecAugment(layers.Layer):
     def __init__(
         self, freq_mask=0, time_mask=0, gain=0.0, gain_bands=1, seed=None, **kwargs
     ):
-        super().__init__(**kwargs)
+        super().__init__(seed=seed, **kwargs)
         self.freq_mask = int(freq_mask)
         self.time_mask = int(time_mask)
         self.gain = float(gain)
         self.gain_bands = int(gain_bands)
-        self.seed = seed
-        self.generator = keras.random.SeedGenerator(seed)
 
     def _span_mask(self, batch_shape, length, width, axis_len):
         # 1 outside a random span [start, start + w) of each window, 0 inside.
@@ -80,9 +93,6 @@ class SpecAugment(layers.Layer):
             x = x + offset[:, :, None, None, None] * bands[None, None, :, None, None]
         return x
 
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
     def get_config(self):
         return {
             **super().get_config(),
@@ -90,12 +100,11 @@ class SpecAugment(layers.Layer):
             "time_mask": self.time_mask,
             "gain": self.gain,
             "gain_bands": self.gain_bands,
-            "seed": self.seed,
         }
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
-class WindowDropout(layers.Layer):
+class WindowDropout(_RandomAugmentation):
     """Drop whole windows from a song's pooling during training.
 
     Input and output: the window mask ``(batch, n_windows)``.  Each real
@@ -110,10 +119,8 @@ class WindowDropout(layers.Layer):
     """
 
     def __init__(self, rate=0.0, seed=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(seed=seed, **kwargs)
         self.rate = float(rate)
-        self.seed = seed
-        self.generator = keras.random.SeedGenerator(seed)
 
     def call(self, inputs, training=None):
         mask = inputs  # not named `mask`: Keras reserves that argument
@@ -129,15 +136,12 @@ class WindowDropout(layers.Layer):
         empty = ops.cast(ops.sum(dropped, axis=1, keepdims=True) == 0, mask.dtype)
         return dropped + first * empty
 
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
     def get_config(self):
-        return {**super().get_config(), "rate": self.rate, "seed": self.seed}
+        return {**super().get_config(), "rate": self.rate}
 
 
 @keras.saving.register_keras_serializable(package=_PACKAGE)
-class BandLimit(layers.Layer):
+class BandLimit(_RandomAugmentation):
     """Make some training songs look band-limited (16 kHz files, low-passed MP3s).
 
     A file with nothing above some frequency gives mel bands that
@@ -176,13 +180,11 @@ class BandLimit(layers.Layer):
     def __init__(
         self, rate=0.0, max_cut=0.12, n_mels=None, top_db=80.0, seed=None, **kwargs
     ):
-        super().__init__(**kwargs)
+        super().__init__(seed=seed, **kwargs)
         self.rate = float(rate)
         self.max_cut = float(max_cut)
         self.n_mels = None if n_mels is None else int(n_mels)
         self.top_db = float(top_db)
-        self.seed = seed
-        self.generator = keras.random.SeedGenerator(seed)
 
     def build(self, input_shape):
         n_bands = input_shape[2]
@@ -216,9 +218,6 @@ class BandLimit(layers.Layer):
             x = limited
         return x[..., None]
 
-    def compute_output_shape(self, input_shape):
-        return input_shape
-
     def get_config(self):
         return {
             **super().get_config(),
@@ -226,5 +225,4 @@ class BandLimit(layers.Layer):
             "max_cut": self.max_cut,
             "n_mels": self.n_mels,
             "top_db": self.top_db,
-            "seed": self.seed,
         }

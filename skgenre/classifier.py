@@ -27,6 +27,15 @@ from .pooling import POOLINGS
 
 __all__ = ["MILSongClassifier"]
 
+# Fitted arrays saved with the model (name without the trailing underscore)
+# and the parameter under which fit sets them.
+_STATE_ARRAYS = {
+    "band_mean": "normalize",
+    "band_variance": "normalize",
+    "stats_mean": "window_stats",
+    "stats_variance": "window_stats",
+}
+
 _EXPECTED_X = (
     "a 5-D array of shape (n_songs, n_windows, n_bands, n_frames, 1), "
     "as returned by WindowMFCCTransformer.transform"
@@ -292,8 +301,7 @@ class MILSongClassifier(KerasClassifier):
                 X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
             )
         # Stream batches from disk; Keras would copy a whole array to memory.
-        seed = self._random_state if isinstance(self._random_state, int) else None
-        batch_size = self.batch_size or 32
+        seed, batch_size = self._seed, self._batch_size
         songs, validation = np.arange(len(X)), None
         if self.validation_split:
             # As Keras: the last fraction of the songs, before any shuffling.
@@ -348,7 +356,16 @@ class MILSongClassifier(KerasClassifier):
             return super()._predict_raw(X, **kwargs)
         check_is_fitted(self, "model_")
         X, _ = self._validate_data(X)
-        return predict_in_batches(self.model_, X, self.batch_size or 32)
+        return predict_in_batches(self.model_, X, self._batch_size)
+
+    @property
+    def _seed(self):
+        """The integer ``random_state`` of this fit, or None."""
+        return self._random_state if isinstance(self._random_state, int) else None
+
+    @property
+    def _batch_size(self):
+        return self.batch_size or 32  # Keras' default when None
 
     def _initialize_callbacks(self):
         super()._initialize_callbacks()
@@ -383,7 +400,7 @@ class MILSongClassifier(KerasClassifier):
             stats_variance=self.stats_variance_ if self.window_stats else None,
             bandlimit=self.bandlimit,
             n_mels=self.n_mels if self.features == "mfcc" else None,
-            seed=self._random_state if isinstance(self._random_state, int) else None,
+            seed=self._seed,
             band_mean=self.band_mean_ if self.normalize else None,
             band_variance=self.band_variance_ if self.normalize else None,
         )
@@ -405,12 +422,9 @@ class MILSongClassifier(KerasClassifier):
             "classes": self.classes_.tolist(),
             "window_shape": [int(d) for d in self.X_shape_[2:]],
         }
-        if self.normalize:
-            state["band_mean"] = self.band_mean_.tolist()
-            state["band_variance"] = self.band_variance_.tolist()
-        if self.window_stats:
-            state["stats_mean"] = self.stats_mean_.tolist()
-            state["stats_variance"] = self.stats_variance_.tolist()
+        for key, parameter in _STATE_ARRAYS.items():
+            if getattr(self, parameter):
+                state[key] = getattr(self, key + "_").tolist()
         return state
 
     @classmethod
@@ -429,12 +443,9 @@ class MILSongClassifier(KerasClassifier):
         clf.target_encoder_ = clf.target_encoder.fit(y)
         vars(clf).update(**clf.target_encoder_.get_metadata())
         clf.feature_encoder_ = clf.feature_encoder.fit(X)
-        if "band_mean" in state:
-            clf.band_mean_ = np.asarray(state["band_mean"])
-            clf.band_variance_ = np.asarray(state["band_variance"])
-        if "stats_mean" in state:
-            clf.stats_mean_ = np.asarray(state["stats_mean"])
-            clf.stats_variance_ = np.asarray(state["stats_variance"])
+        for key in _STATE_ARRAYS:
+            if key in state:
+                setattr(clf, key + "_", np.asarray(state[key]))
         clf.model_ = model
         clf._initialize_callbacks()
         clf.history_ = {}
@@ -488,7 +499,7 @@ class MILSongClassifier(KerasClassifier):
         if self.pooling == "attention":
             outputs.append(model.get_layer("pooling").output[1])
         probe = keras.Model(model.inputs, outputs)
-        results = predict_in_batches(probe, X, self.batch_size or 32)
+        results = predict_in_batches(probe, X, self._batch_size)
         values, mask = results[0], results[1] > 0
         if self.pooling == "attention":
             values = np.asarray(model.get_layer("head")(values))
@@ -538,21 +549,7 @@ def _band_statistics(X, chunk=64):
     -------
     mean, variance : ndarray of shape (n_bands,)
     """
-    n_bands = X.shape[2]
-    total = np.zeros(n_bands)
-    squares = np.zeros(n_bands)
-    count = np.zeros(n_bands)
-    for start in range(0, X.shape[0], chunk):
-        block = np.asarray(X[start : start + chunk], dtype=np.float64)
-        real = np.isfinite(block)
-        block = np.where(real, block, 0.0)
-        axes = (0, 1, 3, 4)
-        total += block.sum(axis=axes)
-        squares += (block**2).sum(axis=axes)
-        count += real.sum(axis=axes)
-    count = np.maximum(count, 1)
-    mean = total / count
-    return mean, np.maximum(squares / count - mean**2, 0.0)
+    return _pooled_moments(_chunks(X, chunk), axis=(0, 1, 3, 4))
 
 
 def _window_statistics(X, band_mean=None, band_variance=None, chunk=64):
@@ -566,21 +563,35 @@ def _window_statistics(X, band_mean=None, band_variance=None, chunk=64):
     -------
     mean, variance : ndarray of shape (2 * n_bands,)
     """
-    n_bands = X.shape[2]
-    total = np.zeros(2 * n_bands)
-    squares = np.zeros(2 * n_bands)
-    count = 0
-    for start in range(0, X.shape[0], chunk):
-        block = np.asarray(X[start : start + chunk], dtype=np.float64)[..., 0]
+
+    def window_stats(block):
+        block = block[..., 0]
         block = block[np.isfinite(block).any(axis=(2, 3))]  # (real windows, b, t)
         if band_mean is not None:
             scale = np.maximum(np.sqrt(band_variance), 1e-7)  # as keras'
             block = (block - band_mean[:, None]) / scale[:, None]
-        stats = np.concatenate(
+        return np.concatenate(
             [block.mean(axis=2), np.sqrt(block.var(axis=2) + 1e-6)], axis=1
         )
-        total += stats.sum(axis=0)
-        squares += (stats**2).sum(axis=0)
-        count += len(stats)
-    mean = total / max(count, 1)
-    return mean, np.maximum(squares / max(count, 1) - mean**2, 0.0)
+
+    return _pooled_moments(map(window_stats, _chunks(X, chunk)), axis=0)
+
+
+def _chunks(X, chunk):
+    """Consecutive blocks of ``chunk`` songs of ``X``, as float64 arrays."""
+    for start in range(0, X.shape[0], chunk):
+        yield np.asarray(X[start : start + chunk], dtype=np.float64)
+
+
+def _pooled_moments(blocks, axis):
+    """Mean and variance over ``axis`` of the finite values of all ``blocks``."""
+    total = squares = count = 0
+    for block in blocks:
+        real = np.isfinite(block)
+        block = np.where(real, block, 0.0)
+        total = total + block.sum(axis=axis)
+        squares = squares + (block**2).sum(axis=axis)
+        count = count + real.sum(axis=axis)
+    count = np.maximum(count, 1)
+    mean = total / count
+    return mean, np.maximum(squares / count - mean**2, 0.0)

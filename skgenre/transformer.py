@@ -1,9 +1,11 @@
 """``WindowMFCCTransformer``: audio file paths -> 5-D window feature tensor."""
 
+import json
 import numbers
 import os
 import warnings
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -339,13 +341,11 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
             if memory.location is None
             else memory.cache(_cached_extract, ignore=["path"], verbose=0)
         )
-        n_jobs = 1 if len(paths) <= 1 else self.n_jobs
         # Also limited here for thread-based backends, whose workers share
         # this process's BLAS settings.
-        catch = self.on_error != "raise"
         with _blas_controller().limit(limits=1, user_api="blas"):
-            results = Parallel(n_jobs=n_jobs, return_as="generator")(
-                delayed(_extract_one)(p, settings, cached, catch) for p in paths
+            results = self._parallel(paths, return_as="generator")(
+                delayed(_extract_one)(p, settings, cached, self._catch) for p in paths
             )
             progress = tqdm(
                 results,
@@ -427,9 +427,6 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         axis was sized from the header.  If it was the longest song, the store
         has more (all-NaN) windows than ``transform(X)``.
         """
-        import json
-        from pathlib import Path
-
         paths = _check_paths(X)
         self.fit()
         if self.on_error == "skip":
@@ -519,11 +516,18 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
 
     def _count_windows(self, paths):
         """Each song's number of windows with ``song_length=None``, from headers."""
-        catch = self.on_error != "raise"
-        n_jobs = 1 if len(paths) <= 1 else self.n_jobs
-        return Parallel(n_jobs=n_jobs)(
-            delayed(_count_one)(p, self.settings_, catch) for p in paths
+        return self._parallel(paths)(
+            delayed(_count_one)(p, self.settings_, self._catch) for p in paths
         )
+
+    def _parallel(self, paths, **kwargs):
+        """``joblib.Parallel`` over ``paths``: no workers for a single song."""
+        return Parallel(n_jobs=1 if len(paths) <= 1 else self.n_jobs, **kwargs)
+
+    @property
+    def _catch(self):
+        """Whether decoding errors are returned (and handled) rather than raised."""
+        return self.on_error != "raise"
 
     def fit_transform(self, X, y=None):
         """Fit (validate parameters) and transform; see :meth:`transform`.
@@ -570,8 +574,6 @@ def _count_one(path, settings, catch):
 
 def _write_index(path, index):
     """Write ``index`` as JSON to ``path`` atomically (via a temporary file)."""
-    import json
-
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(index))
     os.replace(tmp, path)
