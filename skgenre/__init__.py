@@ -7,10 +7,9 @@ loaded on first use: feature extraction alone (e.g. in joblib workers) stays
 light.
 """
 
-__version__ = "0.1.0"
-
-from .persistence import load, save  # noqa: E402
-from .transformer import WindowMFCCTransformer  # noqa: E402
+from ._version import __version__
+from .persistence import load, save
+from .transformer import WindowMFCCTransformer
 
 __all__ = ["MILSongClassifier", "WindowMFCCTransformer", "__version__", "load", "save"]
 

@@ -7,7 +7,6 @@ song -> overlapping windows.  Feature computation lives in
 
 import contextlib
 import os
-from pathlib import Path
 
 import numpy as np
 import soundfile as sf
@@ -17,6 +16,7 @@ __all__ = [
     "decoded_length",
     "fit_length",
     "load_audio",
+    "n_frames_for",
     "n_windows_for",
 ]
 
@@ -210,6 +210,21 @@ def n_windows_for(n_samples, window_samples, hop_samples):
     return 1 + (n_samples - window_samples) // hop_samples
 
 
+def n_frames_for(n_samples, hop_length):
+    """Number of centred STFT frames of a signal (``librosa.stft(center=True)``).
+
+    Parameters
+    ----------
+    n_samples, hop_length : int
+        Lengths in samples.
+
+    Returns
+    -------
+    n_frames : int
+    """
+    return 1 + n_samples // hop_length
+
+
 def _check_file(path):
     """``path`` as str, or AudioDecodeError if it cannot hold audio."""
     path = os.fspath(path)
@@ -220,9 +235,3 @@ def _check_file(path):
     if os.path.getsize(path) == 0:
         raise AudioDecodeError(path, "file is empty (0 bytes)")
     return path
-
-
-def _file_key(path):
-    """Identity of a file's contents for caching: (absolute path, size, mtime)."""
-    st = os.stat(path)
-    return (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)

@@ -8,11 +8,10 @@ network's trainable parameters.
 import keras
 from keras import layers, ops
 
-from .features import _dct_matrix
+from ._keras import serializable
+from .features import dct_matrix
 
 __all__ = ["BandLimit", "SpecAugment", "WindowDropout"]
-
-_PACKAGE = "skgenre"
 
 
 class _RandomAugmentation(layers.Layer):
@@ -30,7 +29,7 @@ class _RandomAugmentation(layers.Layer):
         return {**super().get_config(), "seed": self.seed}
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@serializable
 class SpecAugment(_RandomAugmentation):
     """Random time and frequency masks on each window (Park et al., 2019).
 
@@ -103,7 +102,7 @@ class SpecAugment(_RandomAugmentation):
         }
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@serializable
 class WindowDropout(_RandomAugmentation):
     """Drop whole windows from a song's pooling during training.
 
@@ -140,7 +139,7 @@ class WindowDropout(_RandomAugmentation):
         return {**super().get_config(), "rate": self.rate}
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@serializable
 class BandLimit(_RandomAugmentation):
     """Make some training songs look band-limited (16 kHz files, low-passed MP3s).
 
@@ -195,7 +194,7 @@ class BandLimit(_RandomAugmentation):
                     f"{self.n_mels} mel bands."
                 )
             # (n_bands, n_mels): cepstrum <-> smooth log-mel envelope.
-            self._dct = ops.convert_to_tensor(_dct_matrix(n_bands, self.n_mels).T)
+            self._dct = ops.convert_to_tensor(dct_matrix(n_bands, self.n_mels).T)
 
     def call(self, inputs, training=None):
         if not training or self.rate <= 0:

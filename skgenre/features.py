@@ -21,9 +21,25 @@ import scipy.fft
 import scipy.signal
 import scipy.sparse
 
-from .audio import fit_length, load_audio, n_windows_for
+from .audio import (
+    decoded_length,
+    fit_length,
+    load_audio,
+    n_frames_for,
+    n_windows_for,
+)
 
-__all__ = ["FeatureSettings", "song_features", "window_features"]
+__all__ = [
+    "FEATURE_KINDS",
+    "FeatureSettings",
+    "dct_matrix",
+    "song_features",
+    "song_n_windows",
+    "window_features",
+]
+
+#: What a window's bands hold: MFCCs or log-mel bands (dB).
+FEATURE_KINDS = ("mfcc", "logmel")
 
 _AMIN = 1e-10  # librosa.power_to_db defaults
 _TOP_DB = 80.0
@@ -59,8 +75,17 @@ def _mel_basis(sample_rate, n_fft, n_mels, fmin, fmax):
 
 
 @lru_cache(maxsize=16)
-def _dct_matrix(n_mfcc, n_mels):
-    """(n_mels, n_mfcc) orthonormal DCT-II, as ``scipy.fft.dct(..., norm='ortho')``."""
+def dct_matrix(n_mfcc, n_mels):
+    """Orthonormal DCT-II from log-mel bands to MFCCs.
+
+    As ``scipy.fft.dct(..., type=2, norm='ortho')`` (librosa's MFCC DCT).
+
+    Returns
+    -------
+    dct : ndarray of shape (n_mels, n_mfcc), float32
+        ``log_mel @ dct`` gives the first ``n_mfcc`` coefficients; being
+        orthonormal, ``mfcc @ dct.T`` re-synthesises the smooth envelope.
+    """
     eye = np.eye(n_mels, dtype=np.float64)
     dct = scipy.fft.dct(eye, type=2, norm="ortho", axis=0)[:n_mfcc].T
     return np.ascontiguousarray(dct, dtype=np.float32)
@@ -101,7 +126,7 @@ def _song_frames(y, window_samples, hop_samples, n_fft, hop_length):
     """
     pad = n_fft // 2
     n_windows = n_windows_for(y.shape[0], window_samples, hop_samples)
-    n_frames = 1 + window_samples // hop_length
+    n_frames = n_frames_for(window_samples, hop_length)
     needed = (n_windows - 1) * hop_samples + (n_frames - 1) * hop_length + n_fft
     padded = np.zeros(max(needed, y.shape[0] + 2 * pad), dtype=np.float32)
     padded[pad : pad + y.shape[0]] = y
@@ -125,7 +150,7 @@ def _outside_window(window_samples, n_fft, hop_length):
     inside : ndarray of shape (k, n_fft), float32
         1 where the frame's sample lies inside the window, else 0.
     """
-    n_frames = 1 + window_samples // hop_length
+    n_frames = n_frames_for(window_samples, hop_length)
     starts = np.arange(n_frames) * hop_length - n_fft // 2
     positions = starts[:, None] + np.arange(n_fft)
     inside = (positions >= 0) & (positions < window_samples)
@@ -212,15 +237,17 @@ def window_features(
     floor = db.max(axis=(1, 2), keepdims=True) - _TOP_DB
     np.maximum(db, floor, out=db)
     if kind == "mfcc":
-        db = db @ _dct_matrix(n_mfcc, n_mels)
+        db = db @ dct_matrix(n_mfcc, n_mels)
     return np.ascontiguousarray(db.transpose(0, 2, 1), dtype=np.float32)
 
 
 class FeatureSettings(NamedTuple):
     """Every parameter that changes a song's features (lengths in samples).
 
-    Built by :class:`skgenre.WindowMFCCTransformer`; with the file's identity
-    it is also the cache key of a song's features.
+    Built by :meth:`skgenre.WindowMFCCTransformer.feature_settings`; with the
+    file's identity it is also the cache key of a song's features.  It owns
+    the window arithmetic: frames per window, windows per song, window start
+    times.
     """
 
     sample_rate: int
@@ -235,6 +262,46 @@ class FeatureSettings(NamedTuple):
     hop_length: int
     fmin: float
     fmax: float | None
+
+    @property
+    def n_bands(self):
+        """MFCCs or mel bands per frame."""
+        return self.n_mfcc if self.kind == "mfcc" else self.n_mels
+
+    @property
+    def n_frames(self):
+        """STFT frames per window."""
+        return n_frames_for(self.window_samples, self.hop_length)
+
+    @property
+    def window_shape(self):
+        """``(n_bands, n_frames)`` of one window's features."""
+        return (self.n_bands, self.n_frames)
+
+    @property
+    def window_duration(self):
+        """Window length in seconds."""
+        return self.window_samples / self.sample_rate
+
+    @property
+    def song_windows(self):
+        """Windows of every song, or None when songs are kept whole."""
+        if self.song_samples is None:
+            return None
+        return self.n_windows(self.song_samples)
+
+    def n_windows(self, n_samples):
+        """Windows of a decoded song of ``n_samples`` (at least one)."""
+        return n_windows_for(n_samples, self.window_samples, self.hop_samples)
+
+    def window_starts(self, n_windows):
+        """Start time in seconds (in the file) of each of ``n_windows`` windows.
+
+        Returns
+        -------
+        starts : ndarray of shape (n_windows,)
+        """
+        return self.offset + np.arange(n_windows) * self.hop_samples / self.sample_rate
 
 
 def song_features(path, settings):
@@ -278,3 +345,27 @@ def song_features(path, settings):
         fmin=s.fmin,
         fmax=s.fmax,
     )
+
+
+def song_n_windows(path, settings):
+    """Windows :func:`song_features` gives a song, read from its header.
+
+    Parameters
+    ----------
+    path : str
+        Audio file.
+    settings : FeatureSettings
+
+    Returns
+    -------
+    n_windows : int
+
+    Raises
+    ------
+    skgenre.audio.AudioDecodeError
+        If the file cannot be read.
+    """
+    if settings.song_windows is not None:
+        return settings.song_windows
+    n = decoded_length(path, sample_rate=settings.sample_rate, offset=settings.offset)
+    return settings.n_windows(n)

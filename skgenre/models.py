@@ -7,13 +7,14 @@ import keras
 import numpy as np
 from keras import layers, ops
 
+from ._keras import serializable
 from .augment import BandLimit, SpecAugment, WindowDropout
 from .pooling import POOLINGS, AttentionPooling, WindowDistributed, WindowMask
 
 __all__ = ["BandStatistics", "build_mil_model", "build_window_cnn"]
 
 
-@keras.saving.register_keras_serializable(package="skgenre")
+@serializable
 class BandStatistics(layers.Layer):
     """Mean and standard deviation of every band over a window's frames.
 

@@ -17,7 +17,7 @@ import zipfile
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from . import __version__
+from ._version import __version__
 from .transformer import WindowMFCCTransformer
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "ModelFileError", "load", "save"]

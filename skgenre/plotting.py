@@ -13,14 +13,14 @@ def window_times(transformer, n_windows):
     Parameters
     ----------
     transformer : WindowMFCCTransformer
+        Any transformer with a ``feature_settings()`` method; nothing is fitted.
     n_windows : int
 
     Returns
     -------
     starts : ndarray of shape (n_windows,)
     """
-    s = transformer.fit().settings_
-    return s.offset + np.arange(n_windows) * s.hop_samples / s.sample_rate
+    return transformer.feature_settings().window_starts(n_windows)
 
 
 def plot_window_timeline(pipeline, path, ax=None):
@@ -47,10 +47,8 @@ def plot_window_timeline(pipeline, path, ax=None):
     X = transformer.transform([path])
     proba = clf.predict_window_proba(X)[0]
     real = np.isfinite(proba).all(axis=1)
-    s = transformer.fit().settings_
-    centres = (
-        window_times(transformer, len(proba)) + s.window_samples / s.sample_rate / 2
-    )
+    s = transformer.feature_settings()
+    centres = s.window_starts(len(proba)) + s.window_duration / 2
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3), layout="constrained")
     for k, label in enumerate(clf.classes_):

@@ -10,6 +10,8 @@ them save and load (``.keras`` files, pickling) without custom objects.
 import keras
 from keras import layers, ops
 
+from ._keras import serializable
+
 __all__ = [
     "AttentionPooling",
     "AutoPooling",
@@ -21,10 +23,8 @@ __all__ = [
     "POOLINGS",
 ]
 
-_PACKAGE = "skgenre"
 
-
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@serializable
 class WindowMask(layers.Layer):
     """Split padded input into clean windows and a window mask.
 
@@ -44,7 +44,7 @@ class WindowMask(layers.Layer):
         return input_shape, tuple(input_shape[:2])
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@serializable
 class WindowDistributed(layers.TimeDistributed):
     """``TimeDistributed`` that runs its layer once on all windows of a batch.
 
@@ -100,7 +100,7 @@ class _Pooling(layers.Layer):
         return {**super().get_config(), "renormalize": self.renormalize}
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@serializable
 class MaskedMeanPooling(_Pooling):
     """Mean over real windows: the reference mean vote."""
 
@@ -111,7 +111,7 @@ class MaskedMeanPooling(_Pooling):
         return self._finish(total / ops.maximum(ops.sum(m, axis=1), 1.0))
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@serializable
 class MaskedMaxPooling(_Pooling):
     """Max over real windows: the song is what its most confident window says."""
 
@@ -121,7 +121,7 @@ class MaskedMaxPooling(_Pooling):
         return self._finish(ops.max(masked, axis=1))
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@serializable
 class LSEPooling(_Pooling):
     """Log-sum-exp pooling: ``log(mean(exp(r * v))) / r`` over real windows.
 
@@ -147,7 +147,7 @@ class LSEPooling(_Pooling):
         return {**super().get_config(), "sharpness": self.sharpness}
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@serializable
 class AutoPooling(_Pooling):
     """Auto-pool (McFee, Salamon & Bello, 2018).
 
@@ -170,7 +170,7 @@ class AutoPooling(_Pooling):
         return self._finish(ops.sum(weights * clean, axis=1))
 
 
-@keras.saving.register_keras_serializable(package=_PACKAGE)
+@serializable
 class AttentionPooling(layers.Layer):
     """Gated attention over window embeddings (Ilse, Tomczak & Welling, 2018).
 

@@ -1,60 +1,14 @@
 """``WindowMFCCTransformer``: audio file paths -> 5-D window feature tensor."""
 
-import json
-import numbers
-import os
-import warnings
-from functools import lru_cache
-from pathlib import Path
-
-import numpy as np
-from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_memory
-from threadpoolctl import ThreadpoolController
-from tqdm.auto import tqdm
 
-from . import features as _features
-from .audio import AudioDecodeError, _file_key, decoded_length, n_windows_for
-from .features import FeatureSettings
+from . import features
+from ._extraction import ON_ERROR, Extraction
+from ._validation import check_choice, check_param, check_paths, is_int, is_real
+from .features import FEATURE_KINDS, FeatureSettings
+from .store import write_store
 
 __all__ = ["WindowMFCCTransformer"]
-
-_ON_ERROR = ("raise", "skip", "zeros")
-
-
-def _extract(path, settings):
-    # Looked up at call time so tests can count real computations.
-    return _features.song_features(path, settings)
-
-
-def _cached_extract(file_key, settings, path):
-    """Cache entry point: keyed by ``file_key`` (path, size, mtime) and settings."""
-    return _extract(path, settings)
-
-
-@lru_cache(maxsize=1)
-def _blas_controller():
-    return ThreadpoolController()
-
-
-def _extract_one(path, settings, cached=None, catch=False):
-    """Features of one song; with ``catch``, a decoding error is returned.
-
-    ``cached`` is ``memory.cache(_cached_extract)`` or None.  Errors are never
-    cached: joblib.Memory stores only returned values.
-    """
-    try:
-        # One BLAS thread everywhere, so values do not depend on n_jobs or on
-        # the joblib backend (summation order changes with the thread count).
-        with _blas_controller().limit(limits=1, user_api="blas"):
-            if cached is None or not os.path.isfile(path):
-                return _extract(path, settings)
-            return cached(_file_key(path), settings, path)
-    except AudioDecodeError as exc:
-        if not catch:
-            raise
-        return exc
 
 
 class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
@@ -176,111 +130,126 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         self.verbose = verbose
         self.on_error = on_error
 
-    def _settings(self):
-        """Validate the parameters and convert them to a :class:`FeatureSettings`."""
+    def feature_settings(self):
+        """Validate the parameters and convert them to samples.
+
+        Changes nothing: ``transform`` and the plotting helpers call it.
+
+        Returns
+        -------
+        settings : FeatureSettings
+            Every parameter that changes the features, with the window
+            arithmetic (``n_frames``, ``n_windows(n_samples)``,
+            ``window_starts(n)``...).
+        """
+        p = self.get_params()
 
         def check(name, ok, accepted):
-            if not ok:
-                value = getattr(self, name)
-                raise ValueError(
-                    f"{type(self).__name__}: invalid {name}={value!r}; "
-                    f"expected {accepted}."
-                )
-
-        def is_int(v):
-            return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-        def is_real(v):
-            return isinstance(v, numbers.Real) and not isinstance(v, bool)
+            check_param(self, name, p[name], ok, accepted)
 
         check(
             "sample_rate",
-            is_int(self.sample_rate) and self.sample_rate >= 1000,
+            is_int(p["sample_rate"]) and p["sample_rate"] >= 1000,
             "an int >= 1000 (Hz)",
         )
         check(
             "hop_length",
-            is_int(self.hop_length) and self.hop_length >= 1,
+            is_int(p["hop_length"]) and p["hop_length"] >= 1,
             "an int >= 1 (samples)",
         )
         check(
             "n_fft",
-            self.n_fft is None or (is_int(self.n_fft) and self.n_fft >= 2),
+            p["n_fft"] is None or (is_int(p["n_fft"]) and p["n_fft"] >= 2),
             "None or an int >= 2 (samples)",
         )
-        check("features", self.features in ("mfcc", "logmel"), "'mfcc' or 'logmel'")
+        check_choice(self, "features", self.features, FEATURE_KINDS)
         check(
             "n_mels",
-            self.n_mels is None or (is_int(self.n_mels) and self.n_mels >= 1),
+            p["n_mels"] is None or (is_int(p["n_mels"]) and p["n_mels"] >= 1),
             "None or an int >= 1",
         )
-        n_mels = self.n_mels or (128 if self.features == "mfcc" else 64)
+        n_mels = p["n_mels"] or (128 if p["features"] == "mfcc" else 64)
         check(
             "n_mfcc",
-            is_int(self.n_mfcc) and 1 <= self.n_mfcc <= n_mels,
+            is_int(p["n_mfcc"]) and 1 <= p["n_mfcc"] <= n_mels,
             f"an int in [1, n_mels={n_mels}]",
         )
         check(
             "window_length",
-            is_real(self.window_length) and self.window_length > 0,
+            is_real(p["window_length"]) and p["window_length"] > 0,
             "a number of seconds > 0",
         )
         check(
             "window_overlap",
-            is_real(self.window_overlap) and 0 <= self.window_overlap < 1,
+            is_real(p["window_overlap"]) and 0 <= p["window_overlap"] < 1,
             "a fraction in [0, 1)",
         )
         check(
             "song_length",
-            self.song_length is None
-            or (is_real(self.song_length) and self.song_length > 0),
+            p["song_length"] is None
+            or (is_real(p["song_length"]) and p["song_length"] > 0),
             "None or a number of seconds > 0",
         )
         check(
             "offset",
-            is_real(self.offset) and self.offset >= 0,
+            is_real(p["offset"]) and p["offset"] >= 0,
             "a number of seconds >= 0",
         )
-        nyquist = self.sample_rate / 2
+        nyquist = p["sample_rate"] / 2
         check(
             "fmin",
-            is_real(self.fmin) and 0 <= self.fmin < nyquist,
+            is_real(p["fmin"]) and 0 <= p["fmin"] < nyquist,
             f"a frequency in [0, sample_rate / 2 = {nyquist}) Hz",
         )
         check(
             "fmax",
-            self.fmax is None
-            or (is_real(self.fmax) and self.fmin < self.fmax <= nyquist),
+            p["fmax"] is None
+            or (is_real(p["fmax"]) and p["fmin"] < p["fmax"] <= nyquist),
             f"None or a frequency in (fmin, sample_rate / 2 = {nyquist}] Hz",
         )
         check(
-            "verbose", is_int(self.verbose) or isinstance(self.verbose, bool), "an int"
+            "verbose", is_int(p["verbose"]) or p["verbose"] in (True, False), "an int"
         )
-        check("on_error", self.on_error in _ON_ERROR, f"one of {_ON_ERROR}")
+        check_choice(self, "on_error", self.on_error, ON_ERROR)
 
-        n_fft = self.n_fft if self.n_fft is not None else 2 * self.hop_length
-        window_samples = int(round(self.window_length * self.sample_rate))
+        n_fft = p["n_fft"] if p["n_fft"] is not None else 2 * p["hop_length"]
+        window_samples = int(round(p["window_length"] * p["sample_rate"]))
         check(
             "window_length",
             window_samples >= n_fft // 2 + 1,
             f"at least n_fft / 2 + 1 = {n_fft // 2 + 1} samples",
         )
-        hop_samples = max(1, int(round(window_samples * (1 - self.window_overlap))))
+        overlap = 1 - p["window_overlap"]
         return FeatureSettings(
-            sample_rate=int(self.sample_rate),
-            offset=float(self.offset),
+            sample_rate=int(p["sample_rate"]),
+            offset=float(p["offset"]),
             song_samples=None
-            if self.song_length is None
-            else int(round(self.song_length * self.sample_rate)),
+            if p["song_length"] is None
+            else int(round(p["song_length"] * p["sample_rate"])),
             window_samples=window_samples,
-            hop_samples=hop_samples,
-            kind=self.features,
-            n_mfcc=int(self.n_mfcc),
+            hop_samples=max(1, int(round(window_samples * overlap))),
+            kind=p["features"],
+            n_mfcc=int(p["n_mfcc"]),
             n_mels=int(n_mels),
             n_fft=int(n_fft),
-            hop_length=int(self.hop_length),
-            fmin=float(self.fmin),
-            fmax=None if self.fmax is None else float(self.fmax),
+            hop_length=int(p["hop_length"]),
+            fmin=float(p["fmin"]),
+            fmax=None if p["fmax"] is None else float(p["fmax"]),
+        )
+
+    def _extraction(self):
+        """The work of ``transform``, for the extraction engine."""
+        settings = self.feature_settings()
+        return Extraction(
+            compute=_window_tensor,
+            count=_song_n_windows,
+            settings=settings,
+            window_shape=(*settings.window_shape, 1),
+            n_windows=settings.song_windows,
+            n_jobs=self.n_jobs,
+            memory=self.memory,
+            verbose=self.verbose,
+            on_error=self.on_error,
         )
 
     def fit(self, X=None, y=None):
@@ -299,17 +268,9 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         -------
         self : WindowMFCCTransformer
         """
-        s = self._settings()
-        self.settings_ = s
-        self.n_windows_ = (
-            None
-            if s.song_samples is None
-            else n_windows_for(
-                max(s.song_samples, s.window_samples), s.window_samples, s.hop_samples
-            )
-        )
-        self.n_bands_ = s.n_mfcc if s.kind == "mfcc" else s.n_mels
-        self.n_frames_ = 1 + s.window_samples // s.hop_length
+        s = self.settings_ = self.feature_settings()
+        self.n_windows_ = s.song_windows
+        self.n_bands_, self.n_frames_ = s.window_shape
         return self
 
     def transform(self, X):
@@ -332,46 +293,8 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
             If a file is missing, empty or not decodable; the message names
             the file and the reason.
         """
-        paths = _check_paths(X)
-        self.fit()  # stateless: settings always follow the current parameters
-        settings = self.settings_
-        memory = check_memory(self.memory)
-        cached = (
-            None
-            if memory.location is None
-            else memory.cache(_cached_extract, ignore=["path"], verbose=0)
-        )
-        # Also limited here for thread-based backends, whose workers share
-        # this process's BLAS settings.
-        with _blas_controller().limit(limits=1, user_api="blas"):
-            results = self._parallel(paths, return_as="generator")(
-                delayed(_extract_one)(p, settings, cached, self._catch) for p in paths
-            )
-            progress = tqdm(
-                results,
-                total=len(paths),
-                disable=not self.verbose,
-                desc="Extracting features",
-                unit="song",
-            )
-            songs = list(progress)
-        failed = [i for i, f in enumerate(songs) if isinstance(f, AudioDecodeError)]
-        self.errors_ = [(songs[i].path, songs[i].reason) for i in failed]
-        if failed:
-            zeros = np.zeros((self.n_windows_ or 1, *self._window_shape()[1:-1]))
-            for i in failed:
-                songs[i] = zeros
-            if self.on_error == "skip":
-                failed_set = set(failed)
-                songs = [f for i, f in enumerate(songs) if i not in failed_set]
-            _warn_failures(self.errors_, len(paths), self.on_error, stacklevel=3)
-        if self.n_windows_ is not None:
-            out = np.empty((len(songs), *self._window_shape()), dtype=np.float32)
-            for i, feats in enumerate(songs):
-                out[i, ..., 0] = feats
-        else:
-            out = _stack_padded(songs, self._window_shape()[1:])
-        return out
+        features, self.errors_ = self._extraction().run(check_paths(X))
+        return features
 
     def transform_to_store(self, X, directory, chunk_size=256):
         """Write the features of many songs to disk in chunks; resumable.
@@ -379,10 +302,10 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         Writes ``directory/features.npy`` (a standard ``.npy`` file, float32,
         5-D, equal to ``transform(X)``) and ``directory/index.json`` (the
         paths, the feature settings, the shape, each song's number of real
-        windows and how many songs are done).  Only one chunk is in memory at
-        a time, so peak memory does not grow with the number of songs.  Run
-        again after an interruption, the same call continues after the last
-        finished chunk.
+        windows and how many songs are done), see :mod:`skgenre.store`.  Only
+        one chunk is in memory at a time, so peak memory does not grow with
+        the number of songs.  Run again after an interruption, the same call
+        continues after the last finished chunk.
 
         With ``song_length=None`` every song's number of windows is needed
         before the file is allocated: it is computed from each file's header
@@ -427,107 +350,10 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         axis was sized from the header.  If it was the longest song, the store
         has more (all-NaN) windows than ``transform(X)``.
         """
-        paths = _check_paths(X)
-        self.fit()
-        if self.on_error == "skip":
-            raise ValueError(
-                "transform_to_store needs one row per path: set on_error to "
-                f"'raise' or 'zeros' (got on_error={self.on_error!r})."
-            )
-        directory = Path(directory)
-        features_path, index_path = directory / "features.npy", directory / "index.json"
-        window_shape = list(self._window_shape()[1:])
-        settings = self.settings_._asdict()
-        previous = None
-        if index_path.exists() and features_path.exists():
-            previous = json.loads(index_path.read_text())
-            shape = previous.get("shape") or []
-            if (
-                previous.get("paths") != paths
-                or previous.get("settings") != settings
-                or shape[:1] != [len(paths)]
-                or shape[2:] != window_shape
-                or (self.n_windows_ is not None and shape[1] != self.n_windows_)
-            ):
-                raise ValueError(
-                    f"{str(directory)!r} holds a feature store of other paths or "
-                    "settings; use another directory or delete it."
-                )
-        if previous is not None:
-            # Counted when the store was created: not counted again.
-            shape = previous["shape"]
-            counts = previous.get("n_windows") or [shape[1]] * len(paths)
-            index = {**previous, "n_windows": counts}
-            store = np.lib.format.open_memmap(features_path, mode="r+")
-        else:
-            counts = (
-                self._count_windows(paths)
-                if self.n_windows_ is None
-                else [self.n_windows_] * len(paths)
-            )
-            # max(..., default=1): transform's shape for no songs.
-            shape = [len(paths), max(counts, default=1), *window_shape]
-            index = {
-                "paths": paths,
-                "settings": settings,
-                "shape": shape,
-                "n_windows": counts,
-                "done": 0,
-            }
-            directory.mkdir(parents=True, exist_ok=True)
-            store = np.lib.format.open_memmap(
-                features_path, mode="w+", dtype=np.float32, shape=tuple(shape)
-            )
-            # Written before any chunk, so a resumed run reuses the counts.
-            _write_index(index_path, index)
-        errors = []
-        for start in range(index["done"], len(paths), chunk_size):
-            stop = min(len(paths), start + chunk_size)
-            with warnings.catch_warnings():
-                # One warning for the whole store (below), not one per chunk.
-                warnings.filterwarnings("ignore", message=_FAILURES_MESSAGE)
-                chunk = self.transform(paths[start:stop])
-            errors += self.errors_
-            if chunk.shape[1] > shape[1]:
-                raise ValueError(
-                    f"songs {start} to {stop - 1} have up to {chunk.shape[1]} "
-                    f"windows, but the store in {str(directory)!r} was allocated "
-                    f"for {shape[1]}: files changed since it was created; delete "
-                    "it and start again."
-                )
-            store[start:stop, : chunk.shape[1]] = chunk
-            # transform pads to this chunk's longest song, the store to the
-            # longest of all songs.
-            store[start:stop, chunk.shape[1] :] = np.nan
-            store.flush()
-            # Real windows have finite features; padding is NaN throughout,
-            # so one value per window tells them apart.
-            real = np.isfinite(chunk[:, :, 0, 0, 0]).sum(axis=1)
-            counts[start:stop] = [int(n) for n in real]
-            index["done"] = stop
-            # Written after the data and replaced atomically: an interruption
-            # never marks unwritten songs as done.
-            _write_index(index_path, index)
-        del store
-        self.errors_ = errors
-        if errors:
-            _warn_failures(errors, len(paths), self.on_error, stacklevel=3)
-        return np.load(features_path, mmap_mode="r")
-
-    def _count_windows(self, paths):
-        """Each song's number of windows with ``song_length=None``, from headers."""
-        return self._parallel(paths)(
-            delayed(_count_one)(p, self.settings_, self._catch) for p in paths
+        features, self.errors_ = write_store(
+            self._extraction(), check_paths(X), directory, chunk_size
         )
-
-    def _parallel(self, paths, **kwargs):
-        """``joblib.Parallel`` over ``paths``: no workers for a single song."""
-        return Parallel(n_jobs=1 if len(paths) <= 1 else self.n_jobs, **kwargs)
-
-    @property
-    def _catch(self):
-        """Whether decoding errors are returned (and handled) rather than raised."""
-        return self.on_error != "raise"
+        return features
 
     def fit_transform(self, X, y=None):
         """Fit (validate parameters) and transform; see :meth:`transform`.
@@ -547,9 +373,6 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
             )
         return self.fit(X, y).transform(X)
 
-    def _window_shape(self):
-        return (self.n_windows_, self.n_bands_, self.n_frames_, 1)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.requires_fit = False
@@ -559,69 +382,11 @@ class WindowMFCCTransformer(TransformerMixin, BaseEstimator):
         return tags
 
 
-def _count_one(path, settings, catch):
-    """Windows ``transform`` gives one song with ``song_length=None``."""
-    try:
-        n = decoded_length(
-            path, sample_rate=settings.sample_rate, offset=settings.offset
-        )
-    except AudioDecodeError:
-        if not catch:
-            raise
-        return 1  # transform gives a failed song one window of zeros
-    return n_windows_for(n, settings.window_samples, settings.hop_samples)
+def _window_tensor(path, settings):
+    """One song's features with a channel axis: (n_windows, n_bands, n_frames, 1)."""
+    # Looked up at call time, so tests can count real computations.
+    return features.song_features(path, settings)[..., None]
 
 
-def _write_index(path, index):
-    """Write ``index`` as JSON to ``path`` atomically (via a temporary file)."""
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(index))
-    os.replace(tmp, path)
-
-
-_FAILURES_MESSAGE = r"\d+ of \d+ audio files could not be read"
-
-
-def _warn_failures(errors, n_paths, on_error, stacklevel):
-    """One warning for the files that failed; ``errors`` as in ``errors_``."""
-    done = "skipped" if on_error == "skip" else "given zero features"
-    path, reason = errors[0]
-    warnings.warn(
-        f"{len(errors)} of {n_paths} audio files could not be read and "
-        f"were {done} (see errors_); first: {path!r}: {reason}",
-        UserWarning,
-        stacklevel=stacklevel,
-    )
-
-
-def _stack_padded(songs, window_shape):
-    """Stack songs of different window counts; missing windows are NaN."""
-    n_windows = max((f.shape[0] for f in songs), default=1)
-    out = np.full((len(songs), n_windows, *window_shape), np.nan, dtype=np.float32)
-    for i, feats in enumerate(songs):
-        out[i, : feats.shape[0], ..., 0] = feats
-    return out
-
-
-def _check_paths(X):
-    """Validate a 1-D collection of file paths and return a list of str."""
-    if isinstance(X, (str, bytes, os.PathLike)):
-        raise ValueError(
-            "Expected a list, array or Series of audio file paths, got a single "
-            f"path {X!r}; wrap it in a list."
-        )
-    arr = np.asarray(X, dtype=object)
-    if arr.ndim == 2 and arr.shape[1] == 1:
-        arr = arr[:, 0]  # one column, e.g. from a DataFrame or ColumnTransformer
-    if arr.ndim != 1:
-        raise ValueError(
-            "Expected a 1-D list, array or Series of audio file paths of shape "
-            f"(n_songs,), got an array of shape {arr.shape}."
-        )
-    bad = [p for p in arr if not isinstance(p, (str, os.PathLike))]
-    if bad:
-        raise ValueError(
-            f"Expected audio file paths (str or path-like), got {bad[0]!r} "
-            f"of type {type(bad[0]).__name__}."
-        )
-    return [os.fspath(p) for p in arr]
+def _song_n_windows(path, settings):
+    return features.song_n_windows(path, settings)

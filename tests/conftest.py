@@ -49,16 +49,16 @@ def small_features(songs):
 @pytest.fixture
 def count_extractions(monkeypatch):
     """List that records the path of every real (uncached) feature extraction."""
-    import skgenre.transformer as transformer_module
+    import skgenre.features
 
     calls = []
-    real = transformer_module._extract
+    real = skgenre.features.song_features
 
     def counting(path, settings):
         calls.append(path)
         return real(path, settings)
 
-    monkeypatch.setattr(transformer_module, "_extract", counting)
+    monkeypatch.setattr(skgenre.features, "song_features", counting)
     return calls
 
 

@@ -3,7 +3,7 @@ import pytest
 
 from skgenre import WindowMFCCTransformer
 from skgenre.augment import BandLimit, SpecAugment, WindowDropout
-from skgenre.features import _dct_matrix
+from skgenre.features import dct_matrix
 from skgenre.models import build_mil_model
 
 X = np.random.default_rng(0).normal(size=(4, 5, 13, 30, 1)).astype("float32") + 5.0
@@ -72,7 +72,7 @@ def test_band_limit_clips_top_mel_bands_of_whole_songs():
 
 
 def test_band_limit_on_mfcc_equals_clipping_the_cepstral_envelope():
-    dct = _dct_matrix(13, 128)  # (n_mels, n_mfcc)
+    dct = dct_matrix(13, 128)  # (n_mels, n_mfcc)
     mel = np.random.default_rng(2).uniform(-60, 0, size=(16, 3, 128, 8))
     mfcc = np.einsum("mj,swmt->swjt", dct, mel)
     mfcc = mfcc[..., None].astype("float32")

@@ -29,21 +29,21 @@ def test_store_equals_transform(paths, tmp_path):
 def test_resumes_without_recomputing_finished_songs(
     paths, tmp_path, monkeypatch, count_extractions
 ):
+    import skgenre.features
+
     t = WindowMFCCTransformer(song_length=10.0)
-    real = WindowMFCCTransformer.transform
-    calls = {"n": 0}
+    real = skgenre.features.song_features
 
-    def interrupted(self, X):
-        calls["n"] += 1
-        if calls["n"] == 3:
+    def interrupted(path, settings):
+        if len(count_extractions) == 6:
             raise KeyboardInterrupt  # killed during the third chunk
-        return real(self, X)
+        return real(path, settings)
 
-    monkeypatch.setattr(WindowMFCCTransformer, "transform", interrupted)
+    monkeypatch.setattr(skgenre.features, "song_features", interrupted)
     with pytest.raises(KeyboardInterrupt):
         t.transform_to_store(paths, tmp_path / "store", chunk_size=3)
     assert len(count_extractions) == 6
-    monkeypatch.setattr(WindowMFCCTransformer, "transform", real)
+    monkeypatch.setattr(skgenre.features, "song_features", real)
     stored = t.transform_to_store(paths, tmp_path / "store", chunk_size=3)
     assert len(count_extractions) == 7  # only the last song was left
     np.testing.assert_array_equal(stored, t.transform(paths))
@@ -140,24 +140,24 @@ def test_whole_songs_store_equals_transform(
 def test_whole_songs_store_resumes_without_recounting(
     whole_songs, tmp_path, monkeypatch, count_extractions
 ):
-    import skgenre.transformer as transformer_module
+    import skgenre.features
 
     t = WindowMFCCTransformer(song_length=None, window_length=2.0)
-    real = WindowMFCCTransformer.transform
+    real = skgenre.features.song_features
 
-    def interrupted(self, X):
+    def interrupted(path, settings):
         if len(count_extractions) >= 3:
             raise KeyboardInterrupt  # killed at the start of the second chunk
-        return real(self, X)
+        return real(path, settings)
 
-    monkeypatch.setattr(WindowMFCCTransformer, "transform", interrupted)
+    monkeypatch.setattr(skgenre.features, "song_features", interrupted)
     with pytest.raises(KeyboardInterrupt):
         t.transform_to_store(whole_songs, tmp_path / "store", chunk_size=3)
     assert len(count_extractions) == 3
-    monkeypatch.setattr(WindowMFCCTransformer, "transform", real)
+    monkeypatch.setattr(skgenre.features, "song_features", real)
     counted = []
     monkeypatch.setattr(
-        transformer_module, "_count_one", lambda *a: counted.append(a) or 1
+        skgenre.features, "song_n_windows", lambda *a: counted.append(a) or 1
     )
     stored = t.transform_to_store(whole_songs, tmp_path / "store", chunk_size=3)
     assert counted == []  # window counts kept in index.json

@@ -1,0 +1,266 @@
+"""The extraction engine: window features of many songs, robustly and fast.
+
+Any feature front-end (window MFCCs, a pretrained encoder...) describes its
+work as an :class:`Extraction`: a per-song function and the settings it
+needs, optionally a batched stage run across songs in this process.  The
+engine knows nothing about the features themselves.  It runs the per-song
+function with joblib (any backend) under a one-thread BLAS limit, caches each
+song's result keyed by the file's identity and the settings, shows a tqdm
+progress bar, applies the ``on_error`` policy with a record of each failure,
+and stacks songs into one array, padding songs with fewer windows with NaN.
+"""
+
+import os
+import warnings
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.utils.validation import check_memory
+from threadpoolctl import ThreadpoolController
+from tqdm.auto import tqdm
+
+from .audio import AudioDecodeError
+
+__all__ = ["FAILURES_MESSAGE", "ON_ERROR", "Extraction", "warn_failures"]
+
+#: Accepted values of ``on_error``.
+ON_ERROR = ("raise", "skip", "zeros")
+
+#: Pattern of the warning about failed files, to filter it.
+FAILURES_MESSAGE = r"\d+ of \d+ audio files could not be read"
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Window features of songs: what to compute and the policy around it.
+
+    Parameters
+    ----------
+    compute : callable
+        ``compute(path, settings)`` returns one song's features, an array of
+        shape ``(n_windows, *window_shape)`` (or its input to ``finish``), or
+        raises :class:`~skgenre.audio.AudioDecodeError`.  Run in joblib
+        workers: it must be picklable (a module-level function).
+    settings : hashable
+        Every parameter that changes the features; part of the cache key.
+    window_shape : tuple of int
+        Shape of one window's features.
+    n_windows : int or None, default=None
+        Windows of every song; ``None`` if each song has its own number.
+    count : callable or None, default=None
+        ``count(path, settings)`` returns a song's number of windows without
+        computing its features (for :mod:`skgenre.store`).
+    finish : callable or None, default=None
+        ``finish(outputs, settings)`` maps a list of ``compute`` outputs of
+        several songs to their features, in this process: a batched stage,
+        e.g. a neural network run on windows of many songs at once.
+    batch_songs : int, default=32
+        Songs per ``finish`` call.
+    n_jobs : int or None, default=None
+        joblib workers for ``compute``.
+    memory : str, path-like, joblib.Memory or None, default=None
+        Cache of each song's features.
+    verbose : int, default=0
+        If positive, show a progress bar over songs.
+    on_error : {"raise", "skip", "zeros"}, default="raise"
+        What a song that cannot be decoded does, see
+        :class:`skgenre.WindowMFCCTransformer`.
+    desc : str, default="Extracting features"
+        Label of the progress bar.
+    """
+
+    compute: Callable
+    settings: Hashable
+    window_shape: tuple
+    n_windows: int | None = None
+    count: Callable | None = None
+    finish: Callable | None = None
+    batch_songs: int = 32
+    n_jobs: Any = None
+    memory: Any = None
+    verbose: int = 0
+    on_error: str = "raise"
+    desc: str = "Extracting features"
+
+    @property
+    def catch(self):
+        """Whether decoding errors are recorded (and handled) rather than raised."""
+        return self.on_error != "raise"
+
+    def run(self, paths):
+        """Features of every song, stacked.
+
+        Parameters
+        ----------
+        paths : list of str
+
+        Returns
+        -------
+        features : ndarray of shape (n_kept, n_windows, *window_shape), float32
+            ``n_kept`` is ``len(paths)`` minus the failed songs with
+            ``on_error="skip"``.  Songs with fewer windows than the longest
+            are padded with NaN windows.
+        errors : list of (str, str)
+            Path and reason of each song that failed (empty if none did).
+        """
+        # Also limited here for thread-based backends, whose workers share
+        # this process's BLAS settings.
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            songs = self._songs(paths)
+        failed = [i for i, f in enumerate(songs) if isinstance(f, AudioDecodeError)]
+        errors = [(songs[i].path, songs[i].reason) for i in failed]
+        if failed:
+            zeros = np.zeros((self.n_windows or 1, *self.window_shape))
+            for i in failed:
+                songs[i] = zeros
+            if self.on_error == "skip":
+                failed_set = set(failed)
+                songs = [f for i, f in enumerate(songs) if i not in failed_set]
+            warn_failures(errors, len(paths), self.on_error, stacklevel=3)
+        return _stack(songs, self.n_windows, self.window_shape), errors
+
+    def count_windows(self, paths):
+        """Each song's number of windows, without computing features.
+
+        A song that cannot be read counts one window (its zeros) unless
+        ``on_error="raise"``.
+
+        Returns
+        -------
+        n_windows : list of int
+        """
+        return self._parallel(len(paths))(
+            delayed(_count_one)(self.count, p, self.settings, self.catch) for p in paths
+        )
+
+    def _songs(self, paths):
+        """Each song's features, or its AudioDecodeError (with ``catch``)."""
+        memory = check_memory(self.memory)
+        cached = (
+            None
+            if memory.location is None
+            else memory.cache(_cached, ignore=["value"], verbose=0)
+        )
+        keys = [
+            _file_key(p) if cached is not None and os.path.isfile(p) else None
+            for p in paths
+        ]
+        songs = [None] * len(paths)
+        with tqdm(
+            total=len(paths), disable=not self.verbose, desc=self.desc, unit="song"
+        ) as progress:
+            todo = []
+            for i, key in enumerate(keys):
+                if key is not None and cached.check_call_in_cache(key, self.settings):
+                    songs[i] = cached(key, self.settings)
+                    progress.update()
+                else:
+                    todo.append(i)
+            block = len(todo) if self.finish is None else self.batch_songs
+            for start in range(0, len(todo), max(block, 1)):
+                part = todo[start : start + block]
+                for i, value in zip(
+                    part, self._compute(paths, part, progress), strict=True
+                ):
+                    songs[i] = value
+                    if keys[i] is not None and not isinstance(value, AudioDecodeError):
+                        cached(keys[i], self.settings, value=value)  # stores it
+        return songs
+
+    def _compute(self, paths, part, progress):
+        """Features of the songs ``part`` (indices into ``paths``), in order."""
+        results = self._parallel(len(part), return_as="generator")(
+            delayed(_extract_one)(self.compute, paths[i], self.settings, self.catch)
+            for i in part
+        )
+        if self.finish is None:
+            # Reported song by song, as workers return them.
+            return [progress.update() or r for r in results]
+        results = list(results)
+        good = [k for k, r in enumerate(results) if not isinstance(r, AudioDecodeError)]
+        if good:
+            finished = self.finish([results[k] for k in good], self.settings)
+            for k, value in zip(good, finished, strict=True):
+                results[k] = value
+        progress.update(len(part))
+        return results
+
+    def _parallel(self, n_tasks, **kwargs):
+        """``joblib.Parallel``: no workers for a single task."""
+        return Parallel(n_jobs=1 if n_tasks <= 1 else self.n_jobs, **kwargs)
+
+
+@lru_cache(maxsize=1)
+def _blas_controller():
+    return ThreadpoolController()
+
+
+def _extract_one(compute, path, settings, catch):
+    """``compute(path, settings)``; with ``catch``, a decoding error is returned."""
+    try:
+        # One BLAS thread everywhere, so values do not depend on n_jobs or on
+        # the joblib backend (summation order changes with the thread count).
+        with _blas_controller().limit(limits=1, user_api="blas"):
+            return compute(path, settings)
+    except AudioDecodeError as exc:
+        if not catch:
+            raise
+        return exc
+
+
+def _count_one(count, path, settings, catch):
+    try:
+        return count(path, settings)
+    except AudioDecodeError:
+        if not catch:
+            raise
+        return 1  # a failed song gets one window of zeros
+
+
+def _cached(file_key, settings, value=None):
+    """Cache entry: a song's features keyed by ``file_key`` and ``settings``.
+
+    Called with ``value`` to store it; errors are never cached since
+    joblib.Memory stores only returned values.
+    """
+    if value is None:
+        raise LookupError("not in the cache")  # callers check first
+    return value
+
+
+def _file_key(path):
+    """Identity of a file's contents for caching: (absolute path, size, mtime)."""
+    st = os.stat(path)
+    return (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+
+
+def _stack(songs, n_windows, window_shape):
+    """One float32 array of the songs; missing windows are NaN."""
+    if n_windows is None:
+        n_windows = max((f.shape[0] for f in songs), default=1)
+        out = np.full((len(songs), n_windows, *window_shape), np.nan, np.float32)
+    else:
+        out = np.empty((len(songs), n_windows, *window_shape), dtype=np.float32)
+    for i, feats in enumerate(songs):
+        out[i, : feats.shape[0]] = feats
+    return out
+
+
+def warn_failures(errors, n_paths, on_error, stacklevel):
+    """One warning for the files that failed; ``errors`` as in ``errors_``.
+
+    ``stacklevel=1`` points the warning at the caller of this function.
+    """
+    done = "skipped" if on_error == "skip" else "given zero features"
+    path, reason = errors[0]
+    warnings.warn(
+        f"{len(errors)} of {n_paths} audio files could not be read and "
+        f"were {done} (see errors_); first: {path!r}: {reason}",
+        UserWarning,
+        stacklevel=stacklevel + 1,
+    )
