@@ -10,7 +10,7 @@ import math
 import keras
 import numpy as np
 
-__all__ = ["WindowBatches", "is_memory_mapped", "predict_in_batches"]
+__all__ = ["WindowBatches", "fit_streamed", "is_memory_mapped", "predict_in_batches"]
 
 
 def is_memory_mapped(X):
@@ -75,6 +75,67 @@ class WindowBatches(keras.utils.PyDataset):
     def on_epoch_end(self):
         if self.shuffle:
             self._rng.shuffle(self._order)
+
+
+def fit_streamed(
+    fit,
+    x,
+    y,
+    *,
+    batch_size=None,
+    validation_split=0.0,
+    shuffle=True,
+    sample_weight=None,
+    seed=None,
+    **kwargs,
+):
+    """``keras.Model.fit`` on arrays, reading batches of songs from ``x`` per step.
+
+    A drop-in for ``model.fit(x, y, ...)`` when ``x`` is memory-mapped:
+    Keras would copy the whole array into memory.
+
+    Parameters
+    ----------
+    fit : callable
+        The model's own ``fit`` (bound method).
+    x, y, batch_size, validation_split, shuffle, sample_weight
+        As ``keras.Model.fit``.  ``validation_split`` holds out the last
+        fraction of the songs, before any shuffling, as Keras does; both
+        parts are streamed.
+    seed : int or None, default=None
+        Seed of the song order.
+    **kwargs
+        Further ``keras.Model.fit`` arguments (``epochs``, ``callbacks``...).
+
+    Returns
+    -------
+    history : keras.callbacks.History
+    """
+    batch_size = batch_size or 32  # Keras' default when None
+    songs, validation = np.arange(len(x)), None
+    if validation_split:
+        split_at = math.floor(len(x) * (1.0 - validation_split))
+        if split_at in (0, len(x)):
+            raise ValueError(
+                f"validation_split={validation_split} leaves no song for "
+                f"training or for validation out of {len(x)} songs."
+            )
+        songs, held_out = songs[:split_at], songs[split_at:]
+        validation = WindowBatches(
+            x, y, sample_weight, batch_size=batch_size, shuffle=False, indices=held_out
+        )
+    data = WindowBatches(
+        x,
+        y,
+        sample_weight,
+        batch_size=batch_size,
+        shuffle=shuffle,
+        seed=seed,
+        indices=songs,
+    )
+    # WindowBatches shuffles songs itself (seeded); Keras would also shuffle
+    # the batch order, ignoring shuffle=False.
+    return fit(data, validation_data=validation, shuffle=False, **kwargs)
 
 
 def predict_in_batches(model, X, batch_size):

@@ -8,11 +8,8 @@ returns shape ``(n_classes,)``.
 """
 
 import functools
-import math
-from collections import defaultdict
 
 import numpy as np
-from scikeras.utils.random_state import tensorflow_random_state
 from scikeras.wrappers import KerasClassifier
 from sklearn.utils import ClassifierTags
 from sklearn.utils.validation import (
@@ -21,14 +18,37 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
-from .batches import WindowBatches, is_memory_mapped, predict_in_batches
-from .models import build_mil_model
+from ._validation import check_choice, check_param
+from .batches import fit_streamed, is_memory_mapped, predict_in_batches
+from .features import FEATURE_KINDS
+from .models import (
+    band_statistics,
+    build_mil_model,
+    build_window_probe,
+    window_statistics,
+)
 from .pooling import POOLINGS
 
 __all__ = ["MILSongClassifier"]
 
-# Fitted arrays saved with the model (name without the trailing underscore)
-# and the parameter under which fit sets them.
+# Parameters passed as they are to build_mil_model: a new hyper-parameter of
+# the network is added here (and to __init__).
+_MODEL_PARAMS = (
+    "filters",
+    "hidden",
+    "pooling",
+    "sharpness",
+    "attention_units",
+    "dropout",
+    "freq_mask",
+    "time_mask",
+    "window_dropout",
+    "window_stats",
+    "bandlimit",
+)
+
+# Fitted arrays (name without the trailing underscore, as build_mil_model's
+# keyword) and the parameter under which fit sets them; saved with the model.
 _STATE_ARRAYS = {
     "band_mean": "normalize",
     "band_variance": "normalize",
@@ -150,14 +170,10 @@ class MILSongClassifier(KerasClassifier):
     Notes
     -----
     The training defaults (Adam at 1e-3, batches of 4 songs, 100 epochs,
-    SpecAugment masks of up to 3 bands and 40 frames per window, 30 % window
-    dropout, band-limit augmentation of a quarter of the songs) were chosen
-    by 5-fold cross-validation on 90 GTZAN clips; the seed's plain SGD for one
-    epoch does not learn.  The band-limit augmentation costs about 3 points
-    there on full-band songs and halves the loss on 16 kHz copies (23 to 12
-    points).  None of them adds trainable weights.  On that data log-mel input
-    (``WindowMFCCTransformer(features="logmel")``) with mean pooling scored
-    best; see ``benchmarks/README.md`` for the figures.
+    SpecAugment masks, window dropout, band-limit augmentation) were chosen
+    by cross-validation on real music; none of them adds trainable weights.
+    ``benchmarks/README.md`` gives the measurements and the recommended
+    settings.
 
     ``X`` may be a memory-mapped array (a ``np.memmap``, e.g. from
     :meth:`WindowMFCCTransformer.transform_to_store`): ``fit`` then reads
@@ -269,29 +285,26 @@ class MILSongClassifier(KerasClassifier):
         return X, y
 
     def _initialize(self, X, y=None):
-        if self.pooling not in POOLINGS:
-            raise ValueError(
-                f"{type(self).__name__}: invalid pooling={self.pooling!r}; "
-                f"expected one of {sorted(POOLINGS)}."
-            )
-        if self.features not in ("mfcc", "logmel"):
-            raise ValueError(
-                f"{type(self).__name__}: invalid features={self.features!r}; "
-                "expected 'mfcc' or 'logmel'."
-            )
-        if not 0 <= self.bandlimit <= 1:
-            raise ValueError(
-                f"{type(self).__name__}: bandlimit must be in [0, 1], got "
-                f"{self.bandlimit!r}."
-            )
+        self._check_params()
         _check_rank(X, type(self).__name__)  # full validation follows in super
         if self.normalize:
-            self.band_mean_, self.band_variance_ = _band_statistics(X)
+            self.band_mean_, self.band_variance_ = band_statistics(X)
         if self.window_stats:
-            self.stats_mean_, self.stats_variance_ = _window_statistics(
+            self.stats_mean_, self.stats_variance_ = window_statistics(
                 X, *((self.band_mean_, self.band_variance_) if self.normalize else ())
             )
         return super()._initialize(X, y)
+
+    def _check_params(self):
+        check_choice(self, "pooling", self.pooling, sorted(POOLINGS))
+        check_choice(self, "features", self.features, FEATURE_KINDS)
+        check_param(
+            self,
+            "bandlimit",
+            self.bandlimit,
+            0 <= self.bandlimit <= 1,
+            "a probability in [0, 1]",
+        )
 
     def _fit_keras_model(
         self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
@@ -300,56 +313,16 @@ class MILSongClassifier(KerasClassifier):
             return super()._fit_keras_model(
                 X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
             )
-        # Stream batches from disk; Keras would copy a whole array to memory.
-        seed, batch_size = self._seed, self._batch_size
-        songs, validation = np.arange(len(X)), None
-        if self.validation_split:
-            # As Keras: the last fraction of the songs, before any shuffling.
-            split_at = math.floor(len(X) * (1.0 - self.validation_split))
-            if split_at in (0, len(X)):
-                raise ValueError(
-                    f"validation_split={self.validation_split} leaves no song for "
-                    f"training or for validation out of {len(X)} songs."
-                )
-            songs, held_out = songs[:split_at], songs[split_at:]
-            validation = WindowBatches(
-                X,
-                y,
-                sample_weight,
-                batch_size=batch_size,
-                shuffle=False,
-                indices=held_out,
+        # scikeras' own loop (routing, seeding, history) with a Keras fit
+        # that streams batches from the file instead of copying it to memory.
+        model = self.model_
+        model.fit = functools.partial(fit_streamed, model.fit, seed=self._seed)
+        try:
+            return super()._fit_keras_model(
+                X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
             )
-        data = WindowBatches(
-            X,
-            y,
-            sample_weight,
-            batch_size=batch_size,
-            shuffle=self.shuffle,
-            seed=seed,
-            indices=songs,
-        )
-        fit = functools.partial(
-            self.model_.fit,
-            data,
-            validation_data=validation,
-            # WindowBatches shuffles songs itself (seeded); Keras would also
-            # shuffle the batch order, ignoring shuffle=False.
-            shuffle=False,
-            epochs=initial_epoch + epochs,
-            initial_epoch=initial_epoch,
-            verbose=self.verbose,
-            callbacks=self._fit_callbacks,
-        )
-        if seed is not None:
-            with tensorflow_random_state(seed):
-                hist = fit()
-        else:
-            hist = fit()
-        if not warm_start or not hasattr(self, "history_") or initial_epoch == 0:
-            self.history_ = defaultdict(list)
-        for key, values in hist.history.items():
-            self.history_[key] += values
+        finally:
+            del model.fit
 
     def _predict_raw(self, X, **kwargs):
         if not is_memory_mapped(X):
@@ -386,23 +359,10 @@ class MILSongClassifier(KerasClassifier):
         model = build_mil_model(
             meta["X_shape_"][1:],
             n_classes,
-            filters=self.filters,
-            hidden=self.hidden,
-            pooling=self.pooling,
-            sharpness=self.sharpness,
-            attention_units=self.attention_units,
-            dropout=self.dropout,
-            freq_mask=self.freq_mask,
-            time_mask=self.time_mask,
-            window_dropout=self.window_dropout,
-            window_stats=self.window_stats,
-            stats_mean=self.stats_mean_ if self.window_stats else None,
-            stats_variance=self.stats_variance_ if self.window_stats else None,
-            bandlimit=self.bandlimit,
+            **{name: getattr(self, name) for name in _MODEL_PARAMS},
+            **self._statistics(),
             n_mels=self.n_mels if self.features == "mfcc" else None,
             seed=self._seed,
-            band_mean=self.band_mean_ if self.normalize else None,
-            band_variance=self.band_variance_ if self.normalize else None,
         )
         optimizer = compile_kwargs["optimizer"]
         if self.learning_rate is not None:
@@ -415,6 +375,14 @@ class MILSongClassifier(KerasClassifier):
         model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
         return model
 
+    def _statistics(self):
+        """The fitted arrays of ``_STATE_ARRAYS`` this configuration uses."""
+        return {
+            key: getattr(self, key + "_")
+            for key, parameter in _STATE_ARRAYS.items()
+            if getattr(self, parameter)
+        }
+
     def _export_state(self):
         """Fitted state other than the Keras model, as JSON-compatible data."""
         check_is_fitted(self, "model_")
@@ -422,9 +390,8 @@ class MILSongClassifier(KerasClassifier):
             "classes": self.classes_.tolist(),
             "window_shape": [int(d) for d in self.X_shape_[2:]],
         }
-        for key, parameter in _STATE_ARRAYS.items():
-            if getattr(self, parameter):
-                state[key] = getattr(self, key + "_").tolist()
+        for key, value in self._statistics().items():
+            state[key] = value.tolist()
         return state
 
     @classmethod
@@ -488,27 +455,12 @@ class MILSongClassifier(KerasClassifier):
         weights : ndarray of shape (n_songs, n_windows)
             Only if ``return_weights``; 0 for padded windows.
         """
-        import keras
-
         check_is_fitted(self, "model_")
         X, _ = self._validate_data(X)
-        model = self.model_
-        window_out = model.get_layer("per_window").output
-        mask_out = model.get_layer("window_mask").output[1]
-        outputs = [window_out, mask_out]
-        if self.pooling == "attention":
-            outputs.append(model.get_layer("pooling").output[1])
-        probe = keras.Model(model.inputs, outputs)
-        results = predict_in_batches(probe, X, self._batch_size)
-        values, mask = results[0], results[1] > 0
-        if self.pooling == "attention":
-            values = np.asarray(model.get_layer("head")(values))
-            weights = results[2]
-        else:
-            weights = mask / mask.sum(axis=1, keepdims=True)
-        if values.shape[-1] == 1:  # one sigmoid unit: P(second class)
-            values = np.concatenate([1 - values, values], axis=-1)
-        proba = np.where(mask[..., None], values, np.nan)
+        probe = build_window_probe(self.model_)
+        proba, mask, weights = predict_in_batches(probe, X, self._batch_size)
+        mask = mask > 0
+        proba = np.where(mask[..., None], proba, np.nan)
         if return_weights:
             return proba, np.where(mask, weights, 0.0)
         return proba
@@ -537,61 +489,3 @@ def _check_windows(X, name):
     return check_array(
         X, allow_nd=True, dtype=np.float32, ensure_all_finite="allow-nan", copy=False
     )
-
-
-def _band_statistics(X, chunk=64):
-    """Per-band mean and variance over real windows (padding is NaN).
-
-    Computed chunk by chunk in float64, so a memory-mapped X is never loaded
-    whole.
-
-    Returns
-    -------
-    mean, variance : ndarray of shape (n_bands,)
-    """
-    return _pooled_moments(_chunks(X, chunk), axis=(0, 1, 3, 4))
-
-
-def _window_statistics(X, band_mean=None, band_variance=None, chunk=64):
-    """Mean and variance over real windows of :class:`BandStatistics` output.
-
-    The windows are first standardised per band as the model's
-    ``Normalization`` layer does, when ``band_mean`` is given.  Chunked like
-    :func:`_band_statistics`.
-
-    Returns
-    -------
-    mean, variance : ndarray of shape (2 * n_bands,)
-    """
-
-    def window_stats(block):
-        block = block[..., 0]
-        block = block[np.isfinite(block).any(axis=(2, 3))]  # (real windows, b, t)
-        if band_mean is not None:
-            scale = np.maximum(np.sqrt(band_variance), 1e-7)  # as keras'
-            block = (block - band_mean[:, None]) / scale[:, None]
-        return np.concatenate(
-            [block.mean(axis=2), np.sqrt(block.var(axis=2) + 1e-6)], axis=1
-        )
-
-    return _pooled_moments(map(window_stats, _chunks(X, chunk)), axis=0)
-
-
-def _chunks(X, chunk):
-    """Consecutive blocks of ``chunk`` songs of ``X``, as float64 arrays."""
-    for start in range(0, X.shape[0], chunk):
-        yield np.asarray(X[start : start + chunk], dtype=np.float64)
-
-
-def _pooled_moments(blocks, axis):
-    """Mean and variance over ``axis`` of the finite values of all ``blocks``."""
-    total = squares = count = 0
-    for block in blocks:
-        real = np.isfinite(block)
-        block = np.where(real, block, 0.0)
-        total = total + block.sum(axis=axis)
-        squares = squares + (block**2).sum(axis=axis)
-        count = count + real.sum(axis=axis)
-    count = np.maximum(count, 1)
-    mean = total / count
-    return mean, np.maximum(squares / count - mean**2, 0.0)

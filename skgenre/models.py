@@ -11,7 +11,18 @@ from ._keras import serializable
 from .augment import BandLimit, SpecAugment, WindowDropout
 from .pooling import POOLINGS, AttentionPooling, WindowDistributed, WindowMask
 
-__all__ = ["BandStatistics", "build_mil_model", "build_window_cnn"]
+__all__ = [
+    "BandStatistics",
+    "band_statistics",
+    "build_mil_model",
+    "build_window_cnn",
+    "build_window_probe",
+    "window_statistics",
+]
+
+#: Added to variances before a square root: keeps BandStatistics' gradient
+#: finite for constant bands.
+STD_EPSILON = 1e-6
 
 
 @serializable
@@ -26,12 +37,81 @@ class BandStatistics(layers.Layer):
     def call(self, inputs):
         x = inputs[..., 0]
         mean = ops.mean(x, axis=2)
-        # The epsilon keeps the gradient of sqrt finite for constant bands.
-        std = ops.sqrt(ops.var(x, axis=2) + 1e-6)
+        std = ops.sqrt(ops.var(x, axis=2) + STD_EPSILON)
         return ops.concatenate([mean, std], axis=-1)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], 2 * input_shape[1])
+
+
+def band_statistics(X, chunk=64):
+    """Per-band mean and variance over real windows (padding is NaN).
+
+    What the ``band_normalization`` layer of :func:`build_mil_model` is given.
+    Computed chunk by chunk in float64, so a memory-mapped X is never loaded
+    whole.
+
+    Parameters
+    ----------
+    X : array of shape (n_songs, n_windows, n_bands, n_frames, 1)
+
+    Returns
+    -------
+    mean, variance : ndarray of shape (n_bands,)
+    """
+    return _pooled_moments(_chunks(X, chunk), axis=(0, 1, 3, 4))
+
+
+def window_statistics(X, band_mean=None, band_variance=None, chunk=64):
+    """Mean and variance over real windows of :class:`BandStatistics` output.
+
+    The numpy twin of the layer: what its ``statistics_normalization`` is
+    given.  The windows are first standardised per band as the model's
+    ``Normalization`` layer does, when ``band_mean`` is given.  Chunked like
+    :func:`band_statistics`.
+
+    Parameters
+    ----------
+    X : array of shape (n_songs, n_windows, n_bands, n_frames, 1)
+    band_mean, band_variance : ndarray of shape (n_bands,) or None
+
+    Returns
+    -------
+    mean, variance : ndarray of shape (2 * n_bands,)
+    """
+
+    def statistics(block):
+        block = block[..., 0]
+        block = block[np.isfinite(block).any(axis=(2, 3))]  # (real windows, b, t)
+        if band_mean is not None:
+            # As keras.layers.Normalization.
+            scale = np.maximum(np.sqrt(band_variance), keras.config.epsilon())
+            block = (block - band_mean[:, None]) / scale[:, None]
+        return np.concatenate(
+            [block.mean(axis=2), np.sqrt(block.var(axis=2) + STD_EPSILON)], axis=1
+        )
+
+    return _pooled_moments(map(statistics, _chunks(X, chunk)), axis=0)
+
+
+def _chunks(X, chunk):
+    """Consecutive blocks of ``chunk`` songs of ``X``, as float64 arrays."""
+    for start in range(0, X.shape[0], chunk):
+        yield np.asarray(X[start : start + chunk], dtype=np.float64)
+
+
+def _pooled_moments(blocks, axis):
+    """Mean and variance over ``axis`` of the finite values of all ``blocks``."""
+    total = squares = count = 0
+    for block in blocks:
+        real = np.isfinite(block)
+        block = np.where(real, block, 0.0)
+        total = total + block.sum(axis=axis)
+        squares = squares + (block**2).sum(axis=axis)
+        count = count + real.sum(axis=axis)
+    count = np.maximum(count, 1)
+    mean = total / count
+    return mean, np.maximum(squares / count - mean**2, 0.0)
 
 
 def build_window_cnn(
@@ -246,3 +326,42 @@ def build_mil_model(
         pool = POOLINGS[pooling](renormalize=renormalize, name="pooling", **options)
         song_proba = pool([window_proba, mask])
     return keras.Model(inputs, song_proba, name="mil_song_model")
+
+
+def build_window_probe(model):
+    """A model giving the window-level view of a MIL model's song prediction.
+
+    Parameters
+    ----------
+    model : keras.Model
+        Built by :func:`build_mil_model`.
+
+    Returns
+    -------
+    probe : keras.Model
+        Maps the song input to three outputs:
+
+        - ``proba`` of shape (batch, n_windows, n_classes): each window's class
+          probabilities (for "attention" pooling, the classification head
+          applied to each window's embedding; one sigmoid unit becomes two
+          columns, P(first class) and P(second class));
+        - ``mask`` of shape (batch, n_windows): 1 for real windows, 0 for
+          padding;
+        - ``weights`` of shape (batch, n_windows): each window's weight in the
+          song prediction (attention weights for "attention", else ``1 /
+          n_real`` for real windows).
+    """
+    window_out = model.get_layer("per_window").output
+    mask = model.get_layer("window_mask").output[1]
+    pooling = model.get_layer("pooling")
+    if isinstance(pooling, AttentionPooling):
+        proba = model.get_layer("head")(window_out)
+        weights = pooling.output[1]
+    else:
+        proba = window_out
+        weights = layers.Lambda(
+            lambda m: m / ops.maximum(ops.sum(m, axis=1, keepdims=True), 1.0)
+        )(mask)
+    if proba.shape[-1] == 1:  # one sigmoid unit: P(second class)
+        proba = layers.Lambda(lambda p: ops.concatenate([1 - p, p], axis=-1))(proba)
+    return keras.Model(model.inputs, [proba, mask, weights], name="window_probe")
