@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m skgenre.demo $(if $(DATA),--data "$(DATA)")
+	$(BIN)/python -m skgenre demo $(if $(DATA),--data "$(DATA)")
 
 test: $(STAMP)
 	$(BIN)/ruff check skgenre tests benchmarks examples docs

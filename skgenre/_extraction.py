@@ -179,8 +179,11 @@ class Extraction:
             for i in part
         )
         if self.finish is None:
-            # Reported song by song, as workers return them.
-            return [progress.update() or r for r in results]
+            songs = []
+            for result in results:
+                songs.append(result)
+                progress.update()  # song by song, as workers return them
+            return songs
         results = list(results)
         good = [k for k, r in enumerate(results) if not isinstance(r, AudioDecodeError)]
         if good:

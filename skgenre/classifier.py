@@ -29,7 +29,7 @@ from .models import (
 )
 from .pooling import POOLINGS
 
-__all__ = ["MILSongClassifier"]
+__all__ = ["MILSongClassifier", "export_state", "restore_classifier"]
 
 # Parameters passed as they are to build_mil_model: a new hyper-parameter of
 # the network is added here (and to __init__).
@@ -383,41 +383,6 @@ class MILSongClassifier(KerasClassifier):
             if getattr(self, parameter)
         }
 
-    def _export_state(self):
-        """Fitted state other than the Keras model, as JSON-compatible data."""
-        check_is_fitted(self, "model_")
-        state = {
-            "classes": self.classes_.tolist(),
-            "window_shape": [int(d) for d in self.X_shape_[2:]],
-        }
-        for key, value in self._statistics().items():
-            state[key] = value.tolist()
-        return state
-
-    @classmethod
-    def _restore(cls, params, state, model):
-        """A fitted classifier from ``_export_state`` output and a Keras model.
-
-        Rebuilds scikeras' fitted attributes as ``fit`` would have set them,
-        without training.
-        """
-        clf = cls(**params)
-        classes = np.asarray(state["classes"])
-        X = np.zeros((len(classes), 1, *state["window_shape"]), dtype=np.float32)
-        clf._random_state = None
-        clf.classes_ = None
-        X, y = clf._validate_data(X, classes, reset=True)
-        clf.target_encoder_ = clf.target_encoder.fit(y)
-        vars(clf).update(**clf.target_encoder_.get_metadata())
-        clf.feature_encoder_ = clf.feature_encoder.fit(X)
-        for key in _STATE_ARRAYS:
-            if key in state:
-                setattr(clf, key + "_", np.asarray(state[key]))
-        clf.model_ = model
-        clf._initialize_callbacks()
-        clf.history_ = {}
-        return clf
-
     def predict_proba(self, X, **kwargs):
         """Class probabilities of each song.
 
@@ -489,3 +454,55 @@ def _check_windows(X, name):
     return check_array(
         X, allow_nd=True, dtype=np.float32, ensure_all_finite="allow-nan", copy=False
     )
+
+
+def export_state(clf):
+    """Fitted state of a classifier other than its Keras model, as JSON data.
+
+    Parameters
+    ----------
+    clf : MILSongClassifier
+        Fitted.
+
+    Returns
+    -------
+    state : dict
+        Classes, window shape and the fitted statistics; with the Keras model,
+        what :func:`restore_classifier` needs.
+    """
+    check_is_fitted(clf, "model_")
+    state = {
+        "classes": clf.classes_.tolist(),
+        "window_shape": [int(d) for d in clf.X_shape_[2:]],
+    }
+    for key, value in clf._statistics().items():
+        state[key] = value.tolist()
+    return state
+
+
+def restore_classifier(params, state, model):
+    """A fitted classifier from its parameters, :func:`export_state` and model.
+
+    Rebuilds scikeras' fitted attributes as ``fit`` would have set them,
+    without training.
+
+    Returns
+    -------
+    clf : MILSongClassifier
+    """
+    clf = MILSongClassifier(**params)
+    classes = np.asarray(state["classes"])
+    X = np.zeros((len(classes), 1, *state["window_shape"]), dtype=np.float32)
+    clf._random_state = None
+    clf.classes_ = None
+    X, y = clf._validate_data(X, classes, reset=True)
+    clf.target_encoder_ = clf.target_encoder.fit(y)
+    vars(clf).update(**clf.target_encoder_.get_metadata())
+    clf.feature_encoder_ = clf.feature_encoder.fit(X)
+    for key in _STATE_ARRAYS:
+        if key in state:
+            setattr(clf, key + "_", np.asarray(state[key]))
+    clf.model_ = model
+    clf._initialize_callbacks()
+    clf.history_ = {}
+    return clf

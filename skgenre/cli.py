@@ -5,9 +5,6 @@ stderr and a non-zero exit code; ``--debug`` shows the traceback.
 """
 
 import argparse
-import csv
-import io
-import json
 import os
 import sys
 
@@ -17,29 +14,21 @@ EXIT_ERROR = 1
 
 
 def _pipeline(args):
-    from sklearn.pipeline import Pipeline
+    from .pipelines import make_pipeline
 
-    from .classifier import MILSongClassifier
-    from .transformer import WindowMFCCTransformer
-
-    features = WindowMFCCTransformer(
+    options = {"epochs": args.epochs} if args.epochs is not None else {}
+    return make_pipeline(
+        args.features,
         song_length=args.song_length,
-        features=args.features,
         fmax=args.fmax,
         n_jobs=args.n_jobs,
         memory=args.cache,
         verbose=1,
+        pooling=args.pooling,
+        window_stats=args.window_stats,
+        random_state=args.random_state,
+        **options,
     )
-    options = {
-        "pooling": args.pooling,
-        "features": args.features,  # what BandLimit augments
-        "window_stats": args.window_stats,
-        "random_state": args.random_state,
-        "verbose": 1,
-    }
-    if args.epochs is not None:
-        options["epochs"] = args.epochs
-    return Pipeline([("features", features), ("clf", MILSongClassifier(**options))])
 
 
 def _load_quiet(path):
@@ -66,41 +55,8 @@ def cmd_train(args):
     print(f"Saved model to {args.out}", file=sys.stderr)
 
 
-def _format_predictions(rows, classes, fmt):
-    if fmt == "json":
-        return json.dumps(rows, indent=2)
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["path", "genre", *classes])
-        for r in rows:
-            writer.writerow(
-                [r["path"], r["genre"], *(r["probabilities"][c] for c in classes)]
-            )
-        return out.getvalue().rstrip("\n")
-    width = max(len(r["path"]) for r in rows)
-    lines = []
-    for r in rows:
-        ranked = sorted(r["probabilities"].items(), key=lambda kv: -kv[1])
-        probs = "  ".join(f"{c} {p:.2f}" for c, p in ranked)
-        lines.append(f"{r['path']:<{width}}  {r['genre']:<12} {probs}")
-        for w in r.get("windows", []):
-            lines.append(f"  {w['start']:7.1f} s  {w['genre']}")
-    return "\n".join(lines)
-
-
-def _prediction(classes, proba):
-    """Top genre and every class probability of one song or window."""
-    return {
-        "genre": classes[int(np.argmax(proba))],
-        "probabilities": {
-            c: round(float(v), 6) for c, v in zip(classes, proba, strict=True)
-        },
-    }
-
-
 def cmd_predict(args):
-    from .plotting import window_times
+    from .report import format_predictions, prediction_record
 
     pipe = _load_quiet(args.model)
     transformer, clf = pipe[0], pipe[-1]
@@ -108,32 +64,26 @@ def cmd_predict(args):
     proba = clf.predict_proba(X)
     classes = [str(c) for c in clf.classes_]
     rows = [
-        {
-            "path": path,
-            **_prediction(classes, p),
-        }
+        prediction_record(classes, p, path=path)
         for path, p in zip(args.files, proba, strict=True)
     ]
     if args.windows:
         window_proba = clf.predict_window_proba(X)
-        starts = window_times(transformer, X.shape[1])
+        starts = transformer.feature_settings().window_starts(X.shape[1])
         for row, wp in zip(rows, window_proba, strict=True):
             row["windows"] = [
-                {
-                    "start": round(float(t), 3),
-                    **_prediction(classes, p),
-                }
+                prediction_record(classes, p, start=round(float(t), 3))
                 for t, p in zip(starts, wp, strict=True)
                 if np.isfinite(p).all()
             ]
-    print(_format_predictions(rows, classes, args.format))
+    print(format_predictions(rows, classes, args.format))
 
 
 def cmd_evaluate(args):
     from sklearn.metrics import accuracy_score, classification_report
 
     from .datasets import load_labelled
-    from .demo import format_confusion
+    from .report import format_confusion
 
     pipe = _load_quiet(args.model)
     paths, labels = load_labelled(args.data)
@@ -159,7 +109,13 @@ def cmd_evaluate(args):
 def cmd_demo(args):
     from .demo import run
 
-    run(args.data, folds=args.folds, epochs=args.epochs, random_state=args.random_state)
+    run(
+        args.data,
+        folds=args.folds,
+        epochs=args.epochs,
+        song_length=args.song_length,
+        random_state=args.random_state,
+    )
 
 
 def _song_length(text):
@@ -219,6 +175,12 @@ def build_parser():
     demo.add_argument("--data", default=None, help="genre-per-folder tree instead")
     demo.add_argument("--folds", type=int, default=5)
     demo.add_argument("--epochs", type=int, default=None)
+    demo.add_argument(
+        "--song-length",
+        type=_song_length,
+        default=30.0,
+        help="seconds per song, or 'none' for whole songs",
+    )
     demo.add_argument("--random-state", type=int, default=0)
     demo.set_defaults(func=cmd_demo)
     return parser

@@ -80,7 +80,7 @@ def save(estimator, path):
     sklearn.exceptions.NotFittedError
         If the classifier is not fitted.
     """
-    from .classifier import MILSongClassifier
+    from .classifier import MILSongClassifier, export_state
 
     manifest = {
         "format": FORMAT,
@@ -105,7 +105,7 @@ def save(estimator, path):
                 "params": _json_params(step),
             }
             if isinstance(step, MILSongClassifier):
-                entry["state"] = step._export_state()
+                entry["state"] = export_state(step)
                 entry["keras_model"] = f"step{i}.keras"
                 model_path = os.path.join(tmp, entry["keras_model"])
                 step.model_.save(model_path)
@@ -135,7 +135,7 @@ def load(path):
     """
     import keras
 
-    from .classifier import MILSongClassifier
+    from .classifier import MILSongClassifier, restore_classifier
 
     classes = {
         "WindowMFCCTransformer": WindowMFCCTransformer,
@@ -171,7 +171,7 @@ def load(path):
                     raise ModelFileError(path, f"missing Keras model {member!r}")
                 model_path = archive.extract(member, tmp)
                 model = keras.saving.load_model(model_path, safe_mode=True)
-                step = cls._restore(entry["params"], entry["state"], model)
+                step = restore_classifier(entry["params"], entry["state"], model)
             else:
                 step = cls(**entry["params"]).fit()
             steps.append((entry["name"], step))
