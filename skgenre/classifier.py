@@ -7,12 +7,10 @@ defects: scikit-learn >= 1.7 does not see ``KerasClassifier`` as a classifier
 returns shape ``(n_classes,)``.
 """
 
-import functools
 import math
 from collections import defaultdict
 
 import numpy as np
-from scikeras.utils.random_state import tensorflow_random_state
 from scikeras.wrappers import KerasClassifier
 from sklearn.utils import ClassifierTags
 from sklearn.utils.validation import (
@@ -21,8 +19,9 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from ._seeding import seeded
 from .batches import WindowBatches, is_memory_mapped, predict_in_batches
-from .models import build_mil_model
+from .models import build_mil_model, window_probe
 from .pooling import POOLINGS
 
 __all__ = ["MILSongClassifier"]
@@ -293,6 +292,12 @@ class MILSongClassifier(KerasClassifier):
             )
         return super()._initialize(X, y)
 
+    def _fit(self, X, y, *args, **kwargs):
+        # fit and partial_fit: seeded here, and everything restored after
+        # (scikeras' own seeding, nested inside, leaks op determinism).
+        with seeded(self.random_state):
+            return super()._fit(X, y, *args, **kwargs)
+
     def _fit_keras_model(
         self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
     ):
@@ -329,8 +334,7 @@ class MILSongClassifier(KerasClassifier):
             seed=seed,
             indices=songs,
         )
-        fit = functools.partial(
-            self.model_.fit,
+        hist = self.model_.fit(  # seeded by _fit
             data,
             validation_data=validation,
             # WindowBatches shuffles songs itself (seeded); Keras would also
@@ -341,11 +345,6 @@ class MILSongClassifier(KerasClassifier):
             verbose=self.verbose,
             callbacks=self._fit_callbacks,
         )
-        if seed is not None:
-            with tensorflow_random_state(seed):
-                hist = fit()
-        else:
-            hist = fit()
         if not warm_start or not hasattr(self, "history_") or initial_epoch == 0:
             self.history_ = defaultdict(list)
         for key, values in hist.history.items():
@@ -488,18 +487,10 @@ class MILSongClassifier(KerasClassifier):
         weights : ndarray of shape (n_songs, n_windows)
             Only if ``return_weights``; 0 for padded windows.
         """
-        import keras
-
         check_is_fitted(self, "model_")
         X, _ = self._validate_data(X)
         model = self.model_
-        window_out = model.get_layer("per_window").output
-        mask_out = model.get_layer("window_mask").output[1]
-        outputs = [window_out, mask_out]
-        if self.pooling == "attention":
-            outputs.append(model.get_layer("pooling").output[1])
-        probe = keras.Model(model.inputs, outputs)
-        results = predict_in_batches(probe, X, self._batch_size)
+        results = predict_in_batches(window_probe(model), X, self._batch_size)
         values, mask = results[0], results[1] > 0
         if self.pooling == "attention":
             values = np.asarray(model.get_layer("head")(values))

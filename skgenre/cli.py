@@ -8,10 +8,11 @@ import argparse
 import csv
 import io
 import json
-import os
 import sys
 
 import numpy as np
+
+from ._quiet import quiet_framework
 
 EXIT_ERROR = 1
 
@@ -170,7 +171,12 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="skgenre", description="Music genre classification from audio."
     )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument(
+        "--debug",
+        "-v",
+        action="store_true",
+        help="show tracebacks and TensorFlow's own messages",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     train = sub.add_parser("train", help="train a model on labelled songs")
@@ -226,9 +232,10 @@ def build_parser():
 
 def main(argv=None):
     """Entry point of the ``skgenre`` console script; returns the exit code."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = build_parser().parse_args(argv)
     try:
+        if not args.debug:
+            quiet_framework()  # before anything imports TensorFlow
         args.func(args)
     except KeyboardInterrupt:
         print("skgenre: interrupted", file=sys.stderr)

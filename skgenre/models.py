@@ -3,6 +3,8 @@
 Pure Keras; nothing here knows about scikit-learn or scikeras.
 """
 
+import weakref
+
 import keras
 import numpy as np
 from keras import layers, ops
@@ -10,7 +12,7 @@ from keras import layers, ops
 from .augment import BandLimit, SpecAugment, WindowDropout
 from .pooling import POOLINGS, AttentionPooling, WindowDistributed, WindowMask
 
-__all__ = ["BandStatistics", "build_mil_model", "build_window_cnn"]
+__all__ = ["BandStatistics", "build_mil_model", "build_window_cnn", "window_probe"]
 
 
 @keras.saving.register_keras_serializable(package="skgenre")
@@ -245,3 +247,31 @@ def build_mil_model(
         pool = POOLINGS[pooling](renormalize=renormalize, name="pooling", **options)
         song_proba = pool([window_proba, mask])
     return keras.Model(inputs, song_proba, name="mil_song_model")
+
+
+# One probe per song model, kept as long as the model lives.
+_PROBES = weakref.WeakKeyDictionary()
+
+
+def window_probe(model):
+    """The window-level outputs of a :func:`build_mil_model` model.
+
+    A model sharing ``model``'s layers whose outputs are the per-window
+    outputs (layer ``"per_window"``), the window mask and, for attention
+    pooling, the attention weights.  Made once per model and reused: a new
+    ``keras.Model`` per call would trace a new predict function every time
+    (TensorFlow's "triggered tf.function retracing" warning), whereas the
+    reused one, traced with ``reduce_retracing``, accepts any number of songs
+    and windows after its second trace.
+    """
+    probe = _PROBES.get(model)
+    if probe is None:
+        outputs = [
+            model.get_layer("per_window").output,
+            model.get_layer("window_mask").output[1],
+        ]
+        pooling = model.get_layer("pooling")
+        if isinstance(pooling, AttentionPooling):
+            outputs.append(pooling.output[1])
+        probe = _PROBES[model] = keras.Model(model.inputs, outputs)
+    return probe
