@@ -18,13 +18,14 @@ from sklearn.utils.validation import (
     check_is_fitted,
 )
 
+from ._seeding import seeded
 from ._validation import check_choice, check_param
 from .batches import fit_streamed, is_memory_mapped, predict_in_batches
 from .features import FEATURE_KINDS
 from .models import (
     band_statistics,
     build_mil_model,
-    build_window_probe,
+    window_probe,
     window_statistics,
 )
 from .pooling import POOLINGS
@@ -306,6 +307,12 @@ class MILSongClassifier(KerasClassifier):
             "a probability in [0, 1]",
         )
 
+    def _fit(self, X, y, *args, **kwargs):
+        # fit and partial_fit: seeded here, and everything restored after
+        # (scikeras' own seeding, nested inside, leaks op determinism).
+        with seeded(self.random_state):
+            return super()._fit(X, y, *args, **kwargs)
+
     def _fit_keras_model(
         self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
     ):
@@ -422,7 +429,7 @@ class MILSongClassifier(KerasClassifier):
         """
         check_is_fitted(self, "model_")
         X, _ = self._validate_data(X)
-        probe = build_window_probe(self.model_)
+        probe = window_probe(self.model_)
         proba, mask, weights = predict_in_batches(probe, X, self._batch_size)
         mask = mask > 0
         proba = np.where(mask[..., None], proba, np.nan)

@@ -5,10 +5,11 @@ stderr and a non-zero exit code; ``--debug`` shows the traceback.
 """
 
 import argparse
-import os
 import sys
 
 import numpy as np
+
+from ._quiet import quiet_framework
 
 EXIT_ERROR = 1
 
@@ -126,7 +127,12 @@ def build_parser():
     parser = argparse.ArgumentParser(
         prog="skgenre", description="Music genre classification from audio."
     )
-    parser.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser.add_argument(
+        "--debug",
+        "-v",
+        action="store_true",
+        help="show tracebacks and TensorFlow's own messages",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     train = sub.add_parser("train", help="train a model on labelled songs")
@@ -188,9 +194,10 @@ def build_parser():
 
 def main(argv=None):
     """Entry point of the ``skgenre`` console script; returns the exit code."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     args = build_parser().parse_args(argv)
     try:
+        if not args.debug:
+            quiet_framework()  # before anything imports TensorFlow
         args.func(args)
     except KeyboardInterrupt:
         print("skgenre: interrupted", file=sys.stderr)

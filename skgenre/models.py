@@ -3,6 +3,8 @@
 Pure Keras; nothing here knows about scikit-learn or scikeras.
 """
 
+import weakref
+
 import keras
 import numpy as np
 from keras import layers, ops
@@ -16,7 +18,7 @@ __all__ = [
     "band_statistics",
     "build_mil_model",
     "build_window_cnn",
-    "build_window_probe",
+    "window_probe",
     "window_statistics",
 ]
 
@@ -328,8 +330,14 @@ def build_mil_model(
     return keras.Model(inputs, song_proba, name="mil_song_model")
 
 
-def build_window_probe(model):
+def window_probe(model):
     """A model giving the window-level view of a MIL model's song prediction.
+
+    Made once per model and reused (kept as long as the model lives): a new
+    ``keras.Model`` per call would trace a new predict function every time
+    (TensorFlow's "triggered tf.function retracing" warning), whereas the
+    reused one, traced with ``reduce_retracing``, accepts any number of songs
+    and windows after its second trace.
 
     Parameters
     ----------
@@ -351,6 +359,17 @@ def build_window_probe(model):
           song prediction (attention weights for "attention", else ``1 /
           n_real`` for real windows).
     """
+    probe = _PROBES.get(model)
+    if probe is None:
+        probe = _PROBES[model] = _build_window_probe(model)
+    return probe
+
+
+# One probe per song model.
+_PROBES = weakref.WeakKeyDictionary()
+
+
+def _build_window_probe(model):
     window_out = model.get_layer("per_window").output
     mask = model.get_layer("window_mask").output[1]
     pooling = model.get_layer("pooling")

@@ -9,10 +9,12 @@ so a file from an untrusted source cannot run code.  joblib or pickle still
 work for those who want them.
 """
 
+import hashlib
 import json
 import os
 import tempfile
 import zipfile
+import zlib
 
 import numpy as np
 from sklearn.pipeline import Pipeline
@@ -28,10 +30,38 @@ _MANIFEST = "skgenre-model.json"
 
 
 class ModelFileError(ValueError):
-    """A file is not a model file this version of skgenre can load."""
+    """A file that this version of skgenre refuses to load as a model.
+
+    Every refusal of :func:`load` raises this one type, whatever is wrong:
+    missing, empty, not a zip archive (e.g. a pickle), cut short, damaged
+    (a checksum error, a member missing or altered), holding members or
+    classes skgenre does not write, or made by an incompatible version.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file as the caller named it.
+    reason : str
+        What is wrong, one line.
+
+    Attributes
+    ----------
+    path : str
+    reason : str
+
+    Notes
+    -----
+    ``str(error)`` is ``"<path>: <reason>"``, e.g.
+    ``model.skgenre: damaged (checksum error in step1.keras)``.
+    """
 
     def __init__(self, path, reason):
-        super().__init__(f"cannot load model file {os.fspath(path)!r}: {reason}")
+        self.path = os.fspath(path)
+        self.reason = " ".join(str(reason).split())  # always one line
+        super().__init__(f"{self.path}: {self.reason}")
+
+    def __reduce__(self):
+        return type(self), (self.path, self.reason)
 
 
 def _json_params(estimator):
@@ -88,6 +118,7 @@ def save(estimator, path):
         "skgenre_version": __version__,
         "pipeline": isinstance(estimator, Pipeline),
         "steps": [],
+        "sha256": {},  # of every other member, checked by load
     }
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -110,6 +141,8 @@ def save(estimator, path):
                 model_path = os.path.join(tmp, entry["keras_model"])
                 step.model_.save(model_path)
                 archive.write(model_path, entry["keras_model"])
+                with open(model_path, "rb") as f:
+                    manifest["sha256"][entry["keras_model"]] = _sha256(f.read())
             manifest["steps"].append(entry)
         archive.writestr(_MANIFEST, json.dumps(manifest, indent=2))
 
@@ -129,10 +162,118 @@ def load(path):
     Raises
     ------
     ModelFileError
-        If the file is missing, not a zip archive (e.g. a pickle), not a
-        skgenre model file, or of another format version.  Nothing in the
-        file is executed.
+        If the file cannot be loaded, for any reason: missing or empty, not
+        a zip archive (e.g. a pickle), cut short, damaged (a checksum error,
+        a member missing or altered), holding members or classes skgenre
+        does not write, or made by an incompatible version.  ``path`` and
+        ``reason`` are attributes of the error.  Nothing in the file is
+        executed: it is never unpickled, and Keras models are loaded with
+        ``safe_mode=True``.
     """
+    members = _read_members(path)
+    manifest = _check_manifest(path, members)
+    try:
+        return _build(path, manifest, members)
+    except ModelFileError:
+        raise
+    except Exception as exc:  # a manifest skgenre did not write
+        raise ModelFileError(
+            path, f"damaged or incompatible manifest ({_first_line(exc)})"
+        ) from exc
+
+
+def _sha256(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def _first_line(exc):
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0]}" if text else type(exc).__name__
+
+
+def _read_members(path):
+    """Every member of the archive, read and checksummed; name -> bytes."""
+    if not os.path.exists(path):
+        raise ModelFileError(path, "no such file")
+    if not os.path.isfile(path):
+        raise ModelFileError(path, "not a file")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4)
+    except OSError as exc:
+        raise ModelFileError(path, f"cannot be read ({exc.strerror})") from exc
+    if not head:
+        raise ModelFileError(path, "empty file, not a skgenre model file")
+    if head != b"PK\x03\x04":
+        raise ModelFileError(
+            path, "not a skgenre model file (not a zip archive; pickles are refused)"
+        )
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise ModelFileError(
+            path, f"damaged or cut short (not a complete zip archive: {exc})"
+        ) from exc
+    members = {}
+    with archive:
+        for name in archive.namelist():
+            try:  # a full read checks the member's CRC-32
+                members[name] = archive.read(name)
+            except zipfile.BadZipFile as exc:
+                what = "checksum error" if "CRC" in str(exc) else _first_line(exc)
+                raise ModelFileError(path, f"damaged ({what} in {name})") from exc
+            except (zlib.error, EOFError, OSError, ValueError) as exc:
+                raise ModelFileError(
+                    path, f"damaged (cannot read {name}: {_first_line(exc)})"
+                ) from exc
+            except NotImplementedError as exc:  # compression skgenre never writes
+                raise ModelFileError(
+                    path, f"not a skgenre model file ({_first_line(exc)})"
+                ) from exc
+    return members
+
+
+def _check_manifest(path, members):
+    """The manifest, once the file is known to be one skgenre wrote."""
+    if _MANIFEST not in members:
+        raise ModelFileError(path, f"not a skgenre model file (no {_MANIFEST})")
+    try:
+        manifest = json.loads(members[_MANIFEST])
+    except ValueError as exc:
+        raise ModelFileError(
+            path, f"damaged ({_MANIFEST} is not valid JSON: {exc})"
+        ) from exc
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ModelFileError(
+            path, f"not a skgenre model file (format is not {FORMAT!r})"
+        )
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise ModelFileError(
+            path,
+            "made by an incompatible version (skgenre "
+            f"{manifest.get('skgenre_version')!s}, format version "
+            f"{manifest.get('format_version')!r}; this skgenre {__version__} "
+            f"reads format version {FORMAT_VERSION})",
+        )
+    checksums = manifest.get("sha256", {})  # absent in files of skgenre 0.1.0
+    if not isinstance(checksums, dict):
+        raise ModelFileError(path, "damaged (sha256 is not a mapping)")
+    for name in members:
+        if name != _MANIFEST and name not in checksums:
+            raise ModelFileError(
+                path, f"not a skgenre model file (unexpected member {name!r})"
+            )
+    for name, digest in checksums.items():
+        if name not in members:
+            raise ModelFileError(path, f"damaged (member {name!r} is missing)")
+        if _sha256(members[name]) != digest:
+            raise ModelFileError(
+                path, f"damaged ({name} was altered: its sha256 does not match)"
+            )
+    return manifest
+
+
+def _build(path, manifest, members):
     import keras
 
     from .classifier import MILSongClassifier, restore_classifier
@@ -141,40 +282,39 @@ def load(path):
         "WindowMFCCTransformer": WindowMFCCTransformer,
         "MILSongClassifier": MILSongClassifier,
     }
-    if not os.path.isfile(path):
-        raise ModelFileError(path, "no such file")
-    if not zipfile.is_zipfile(path):
-        raise ModelFileError(
-            path, "not a skgenre model file (not a zip archive; pickles are refused)"
-        )
-    with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as tmp:
-        try:
-            manifest = json.loads(archive.read(_MANIFEST))
-        except (KeyError, ValueError) as exc:
-            raise ModelFileError(path, f"no valid {_MANIFEST} ({exc})") from None
-        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-            raise ModelFileError(path, f"format is not {FORMAT!r}")
-        if manifest.get("format_version") != FORMAT_VERSION:
-            raise ModelFileError(
-                path,
-                f"format version {manifest.get('format_version')!r} is not supported "
-                f"(this skgenre {__version__} reads version {FORMAT_VERSION})",
-            )
-        steps = []
+    steps = []
+    with tempfile.TemporaryDirectory() as tmp:
         for entry in manifest["steps"]:
             cls = classes.get(entry.get("class"))
             if cls is None:
-                raise ModelFileError(path, f"unknown step class {entry.get('class')!r}")
+                raise ModelFileError(
+                    path,
+                    f"not a skgenre model file (unknown step class "
+                    f"{entry.get('class')!r})",
+                )
             if cls is MILSongClassifier:
                 member = entry.get("keras_model")
-                if member not in archive.namelist() or "/" in member:
-                    raise ModelFileError(path, f"missing Keras model {member!r}")
-                model_path = archive.extract(member, tmp)
-                model = keras.saving.load_model(model_path, safe_mode=True)
+                if member not in members or "/" in member or "\\" in member:
+                    raise ModelFileError(
+                        path, f"damaged (missing Keras model {member!r})"
+                    )
+                model_path = os.path.join(tmp, member)
+                with open(model_path, "wb") as f:
+                    f.write(members[member])
+                try:
+                    model = keras.saving.load_model(model_path, safe_mode=True)
+                except Exception as exc:
+                    raise ModelFileError(
+                        path,
+                        f"damaged or incompatible Keras model {member} "
+                        f"({_first_line(exc)})",
+                    ) from exc
                 step = restore_classifier(entry["params"], entry["state"], model)
             else:
                 step = cls(**entry["params"]).fit()
             steps.append((entry["name"], step))
     if manifest.get("pipeline"):
         return Pipeline(steps)
+    if len(steps) != 1:
+        raise ModelFileError(path, "damaged (several steps but no pipeline)")
     return steps[0][1]

@@ -5,7 +5,9 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 
+import numpy as np
 import pytest
 from conftest import write_evil_pickle
 
@@ -151,3 +153,71 @@ def test_errors_are_one_line(trained, tmp_path):
 def test_usage_error_exit_code():
     assert run("predict", check=False).returncode == 2
     assert run("--help").stdout.startswith("usage: skgenre")
+
+
+def _run_untuned(*args):
+    """The command as a user runs it: TF_CPP_MIN_LOG_LEVEL not set."""
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    return subprocess.run(
+        [sys.executable, "-m", "skgenre.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+
+
+_FRAMEWORK_WORDS = (
+    "absl",
+    "oneDNN",
+    "tensorflow",
+    "TensorFlow",
+    "cpu_feature_guard",
+    "retracing",
+    "I0000",
+    "W0000",
+    "E0000",
+    "Warning",
+    "WARNING",
+)
+
+
+def test_predict_prints_no_framework_lines(trained):
+    d, model = trained
+    new, _ = make_songs(d / "quiet", n_per_genre=1, duration=6.0, random_state=3)
+    proc = _run_untuned("predict", model, *new, "--windows")
+    assert proc.returncode == 0, proc.stderr
+    assert new[0] in proc.stdout
+    noise = [
+        line
+        for line in proc.stderr.splitlines()
+        if any(w in line for w in _FRAMEWORK_WORDS)
+    ]
+    assert noise == []
+
+
+def test_refused_model_file_is_exactly_one_line(tmp_path):
+    from test_persistence import damaged_files
+
+    import skgenre
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(4, 2, 13, 20, 1)).astype("float32")
+    good = tmp_path / "good.skgenre"
+    skgenre.save(
+        skgenre.MILSongClassifier(epochs=1, random_state=0).fit(X, ["a", "b"] * 2),
+        good,
+    )
+    with zipfile.ZipFile(good) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    cases = dict(damaged_files(good, members, tmp_path))
+    for name in ("flipped.skgenre", "cut.skgenre", "empty.skgenre"):
+        path = tmp_path / name
+        proc = _run_untuned("predict", path, "x.wav")
+        assert proc.returncode == 1
+        assert proc.stdout == ""
+        lines = proc.stderr.splitlines()
+        assert len(lines) == 1, proc.stderr
+        assert lines[0].startswith(f"skgenre: error: {path}: ")
+        for word in cases[path]:
+            assert word in lines[0]

@@ -117,3 +117,115 @@ def test_missing_file_and_unsupported_steps(tmp_path):
     with pytest.raises(ValueError, match="StandardScaler"):
         skgenre.save(Pipeline([("s", StandardScaler())]), tmp_path / "x.skgenre")
     assert not os.path.exists(tmp_path / "nope.skgenre")
+
+
+@pytest.fixture(scope="module")
+def small_model(tmp_path_factory):
+    """A saved binary classifier: the file and its members."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(4, 2, 13, 20, 1)).astype("float32")
+    clf = MILSongClassifier(epochs=1, random_state=0).fit(X, np.array(["a", "b"] * 2))
+    path = tmp_path_factory.mktemp("small") / "model.skgenre"
+    skgenre.save(clf, path)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    return path, members
+
+
+def _write_members(path, members):
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def _flip_a_byte_of(good, bad, member):
+    data = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as archive:
+        info = archive.getinfo(member)
+    # The member's data follows its 30-byte local header, name and extra field.
+    name_len, extra_len = np.frombuffer(
+        data, "<u2", count=2, offset=info.header_offset + 26
+    )
+    start = info.header_offset + 30 + int(name_len) + int(extra_len)
+    data[start + info.compress_size // 2] ^= 0xFF
+    bad.write_bytes(bytes(data))
+
+
+def damaged_files(good, members, out):
+    """(path, expected words of the reason): every way a model file is refused."""
+    cases = []
+
+    def case(name, words, write):
+        path = out / name
+        write(path)
+        cases.append((path, words))
+
+    case("empty.skgenre", ["empty file"], lambda p: p.write_bytes(b""))
+    case("text.skgenre", ["not a zip archive"], lambda p: p.write_text("hello"))
+    case(
+        "pickle.skgenre",
+        ["not a zip archive"],
+        lambda p: joblib.dump({"a": 1}, p),
+    )
+    size = good.stat().st_size
+    case(
+        "cut.skgenre",
+        ["damaged or cut short"],
+        lambda p: p.write_bytes(good.read_bytes()[: size // 2]),
+    )
+    case(
+        "flipped.skgenre",
+        ["damaged", "in step0.keras"],
+        lambda p: _flip_a_byte_of(good, p, "step0.keras"),
+    )
+    case(
+        "missing.skgenre",
+        ["damaged", "'step0.keras' is missing"],
+        lambda p: _write_members(
+            p, {k: v for k, v in members.items() if k != "step0.keras"}
+        ),
+    )
+    altered = dict(members)
+    keras_file = bytearray(altered["step0.keras"])
+    keras_file[-100] ^= 1  # still a zip for keras, but not what was saved
+    altered["step0.keras"] = bytes(keras_file)
+    case(
+        "altered.skgenre",
+        ["damaged", "step0.keras was altered"],
+        lambda p: _write_members(p, altered),
+    )
+    case(
+        "extra.skgenre",
+        ["unexpected member 'evil.pkl'"],
+        lambda p: _write_members(p, {**members, "evil.pkl": b"\x80\x04."}),
+    )
+    manifest = json.loads(members["skgenre-model.json"])
+    newer = {**manifest, "format_version": 99, "skgenre_version": "9.0"}
+    case(
+        "newer.skgenre",
+        ["incompatible version", "skgenre 9.0", "format version 99"],
+        lambda p: _write_members(
+            p, {**members, "skgenre-model.json": json.dumps(newer)}
+        ),
+    )
+    return cases
+
+
+def test_every_refusal_is_one_model_file_error(small_model, tmp_path):
+    good, members = small_model
+    for path, words in damaged_files(good, members, tmp_path):
+        with pytest.raises(ModelFileError) as info:
+            skgenre.load(path)
+        error = info.value
+        assert error.path == str(path)
+        assert str(error) == f"{path}: {error.reason}"
+        assert "\n" not in str(error)
+        for word in words:
+            assert word in error.reason, (path.name, error.reason)
+
+
+def test_checksums_are_recorded(small_model):
+    _, members = small_model
+    manifest = json.loads(members["skgenre-model.json"])
+    assert set(manifest["sha256"]) == {"step0.keras"}
