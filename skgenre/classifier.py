@@ -19,7 +19,7 @@ from sklearn.utils.validation import (
 )
 
 from ._seeding import seeded
-from ._validation import check_choice, check_param
+from ._validation import check_choice, check_param, is_int
 from .batches import fit_streamed, is_memory_mapped, predict_in_batches
 from .features import FEATURE_KINDS
 from .models import (
@@ -47,6 +47,10 @@ _MODEL_PARAMS = (
     "window_stats",
     "bandlimit",
 )
+
+#: With ``features="auto"``, windows of at most this many bands per frame are
+#: taken for MFCCs (librosa's default is 20), more for log-mel bands.
+MAX_MFCC_BANDS = 40
 
 # Fitted arrays (name without the trailing underscore, as build_mil_model's
 # keyword) and the parameter under which fit sets them; saved with the model.
@@ -125,12 +129,15 @@ class MILSongClassifier(KerasClassifier):
         random cutoff (down to about 7.5 kHz at 22050 Hz) are clipped to the
         ``power_to_db`` floor (:class:`skgenre.augment.BandLimit`).  Makes
         the model robust to such files without giving up the bands above.
-    features : {"mfcc", "logmel"}, default="mfcc"
+    features : {"auto", "mfcc", "logmel"}, default="auto"
         What ``X`` holds, as ``WindowMFCCTransformer(features=...)``; only
-        ``bandlimit`` needs it.
-    n_mels : int, default=128
-        Mel bands the MFCCs were computed from (``features="mfcc"``; the
-        transformer's default); only ``bandlimit`` needs it.
+        ``bandlimit`` needs it.  "auto" learns it from the data: up to
+        ``MAX_MFCC_BANDS`` (40) bands per frame are MFCCs, more are log-mel
+        bands.
+    n_mels : int or "auto", default="auto"
+        Mel bands the MFCCs were computed from (``features="mfcc"``); only
+        ``bandlimit`` needs it.  "auto" means 128, the transformer's default.
+        More MFCCs than mel bands is refused.
     patience : int or None, default=None
         Early stopping: stop when the validation loss (the training loss if
         ``validation_split=0``) has not improved for this many epochs, and
@@ -165,6 +172,10 @@ class MILSongClassifier(KerasClassifier):
     stats_mean_, stats_variance_ : ndarray of shape (2 * n_bands,)
         Mean and variance over the training windows of the window statistics
         (``window_stats=True``).
+    features_ : {"mfcc", "logmel"}
+        What ``X`` holds (``features``, or learned from the data).
+    n_mels_ : int or None
+        Mel bands behind the MFCCs; None for log-mel input.
     history_ : dict
         Keras training history (loss per epoch...).
 
@@ -215,8 +226,8 @@ class MILSongClassifier(KerasClassifier):
         window_dropout=0.3,
         window_stats=False,
         bandlimit=0.25,
-        features="mfcc",
-        n_mels=128,
+        features="auto",
+        n_mels="auto",
         patience=None,
         class_weight=None,
         validation_split=0.0,
@@ -288,6 +299,7 @@ class MILSongClassifier(KerasClassifier):
     def _initialize(self, X, y=None):
         self._check_params()
         _check_rank(X, type(self).__name__)  # full validation follows in super
+        self.features_, self.n_mels_ = self._window_kind(X.shape[2])
         if self.normalize:
             self.band_mean_, self.band_variance_ = band_statistics(X)
         if self.window_stats:
@@ -298,7 +310,14 @@ class MILSongClassifier(KerasClassifier):
 
     def _check_params(self):
         check_choice(self, "pooling", self.pooling, sorted(POOLINGS))
-        check_choice(self, "features", self.features, FEATURE_KINDS)
+        check_choice(self, "features", self.features, ("auto", *FEATURE_KINDS))
+        check_param(
+            self,
+            "n_mels",
+            self.n_mels,
+            self.n_mels == "auto" or (is_int(self.n_mels) and self.n_mels >= 1),
+            "'auto' or an int >= 1",
+        )
         check_param(
             self,
             "bandlimit",
@@ -312,6 +331,22 @@ class MILSongClassifier(KerasClassifier):
         # (scikeras' own seeding, nested inside, leaks op determinism).
         with seeded(self.random_state):
             return super()._fit(X, y, *args, **kwargs)
+
+    def _window_kind(self, n_bands):
+        """``(features, n_mels)`` of windows with ``n_bands`` bands per frame."""
+        features = self.features
+        if features == "auto":
+            features = "mfcc" if n_bands <= MAX_MFCC_BANDS else "logmel"
+        if features == "logmel":
+            return features, None
+        n_mels = 128 if self.n_mels == "auto" else int(self.n_mels)
+        if n_bands > n_mels:
+            raise ValueError(
+                f"{type(self).__name__}: X has {n_bands} bands per frame, which "
+                f"cannot be MFCCs of n_mels={n_mels} mel bands; set n_mels to the "
+                "transformer's, or features='logmel' if X holds log-mel bands."
+            )
+        return features, n_mels
 
     def _fit_keras_model(
         self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
@@ -368,7 +403,7 @@ class MILSongClassifier(KerasClassifier):
             n_classes,
             **{name: getattr(self, name) for name in _MODEL_PARAMS},
             **self._statistics(),
-            n_mels=self.n_mels if self.features == "mfcc" else None,
+            n_mels=self.n_mels_,
             seed=self._seed,
         )
         optimizer = compile_kwargs["optimizer"]
@@ -509,6 +544,7 @@ def restore_classifier(params, state, model):
     for key in _STATE_ARRAYS:
         if key in state:
             setattr(clf, key + "_", np.asarray(state[key]))
+    clf.features_, clf.n_mels_ = clf._window_kind(X.shape[2])
     clf.model_ = model
     clf._initialize_callbacks()
     clf.history_ = {}

@@ -23,7 +23,7 @@ def make_pipeline(
     ----------
     features : {"mfcc", "logmel"}, default="mfcc"
         Window features (:class:`~skgenre.WindowMFCCTransformer`); the
-        classifier is told what they are.
+        classifier is told what they are and how many mel bands they use.
     song_length : float or None, default=60.0
         Seconds per song, ``None`` for whole songs.
     fmax : float or None, default=None
@@ -53,5 +53,9 @@ def make_pipeline(
         memory=memory,
         verbose=verbose,
     )
-    clf = MILSongClassifier(features=features, **classifier_params)
+    clf = MILSongClassifier(
+        features=features,
+        n_mels=transformer.feature_settings().n_mels,
+        **classifier_params,
+    )
     return Pipeline([("features", transformer), ("clf", clf)])

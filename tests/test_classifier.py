@@ -207,7 +207,12 @@ def test_grid_search_on_read_only_memory_mapped_X(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize(
     "features, n_mels, expected",
-    [("mfcc", 128, 128), ("mfcc", 40, 40), ("logmel", 128, None)],
+    [
+        ("mfcc", 128, 128),
+        ("mfcc", 40, 40),
+        ("logmel", 128, None),
+        ("auto", "auto", 128),  # 13 bands: MFCCs of the transformer's 128
+    ],
 )
 def test_bandlimit_layer_follows_the_described_features(features, n_mels, expected):
     X, y = _data()
@@ -227,6 +232,8 @@ def test_bandlimit_layer_follows_the_described_features(features, n_mels, expect
             r"invalid bandlimit=1.5; expected a probability in \[0, 1\]",
         ),
         ({"bandlimit": 0.5, "n_mels": 8}, "n_mels=8"),
+        ({"n_mels": 0}, "invalid n_mels=0"),
+        ({"features": "mfcc", "n_mels": 8}, "13 bands per frame, which cannot"),
     ],
 )
 def test_bandlimit_parameters_are_validated(params, message):
@@ -248,3 +255,22 @@ def test_window_statistics_are_standardised_over_real_training_windows():
     z = np.asarray(stats((real - clf.band_mean_[:, None, None]) / scale))
     np.testing.assert_allclose(z.mean(axis=0), 0.0, atol=1e-3)
     np.testing.assert_allclose(z.var(axis=0), 1.0, rtol=1e-2)
+
+
+@pytest.mark.parametrize(
+    "features, n_bands, expected",
+    [("mfcc", 13, ("mfcc", 128)), ("logmel", 64, ("logmel", None))],
+)
+def test_what_x_holds_is_learned_in_a_pipeline(songs, features, n_bands, expected):
+    from sklearn.pipeline import make_pipeline
+
+    from skgenre import WindowMFCCTransformer
+
+    paths, labels = songs
+    pipe = make_pipeline(
+        WindowMFCCTransformer(song_length=5.0, features=features, n_mels=n_bands),
+        _fast(epochs=1, bandlimit=0.5),
+    ).fit(paths[:6], labels[:6])
+    clf = pipe[-1]
+    assert (clf.features_, clf.n_mels_) == expected
+    assert clf.model_.get_layer("band_limit").n_mels == expected[1]
