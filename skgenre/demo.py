@@ -1,6 +1,6 @@
 """The main job end to end, with no download.
 
-``skgenre demo`` (or ``python -m skgenre.demo``) makes synthetic songs of four genres,
+``skgenre demo`` makes synthetic songs of four genres,
 cross-validates the feature + classifier pipeline over songs (never windows of
 one song on both sides), prints accuracy, a classification report and the
 confusion matrix, then trains on all songs and predicts new ones with their
@@ -12,7 +12,6 @@ the package.
 """
 
 import os
-import sys
 import tempfile
 import time
 
@@ -116,14 +115,3 @@ def run(
         ]
         print(format_predictions(rows, classes))
     return accuracy
-
-
-def main(argv=None):
-    """``python -m skgenre.demo [options]``: the same as ``skgenre demo``."""
-    from .cli import main as cli_main
-
-    return cli_main(["demo", *(sys.argv[1:] if argv is None else argv)])
-
-
-if __name__ == "__main__":
-    sys.exit(main())
