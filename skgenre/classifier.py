@@ -67,7 +67,106 @@ _EXPECTED_X = (
 )
 
 
-class MILSongClassifier(KerasClassifier):
+class _SongKerasClassifier(KerasClassifier):
+    """scikeras' ``KerasClassifier`` repaired, for arrays of song windows.
+
+    Repairs: classifier tags (scikeras' MRO hides them from scikit-learn
+    >= 1.7, so cross-validation would not stratify), 2-D ``predict_proba``
+    for one song, seeded fits that leave the process's random state as they
+    found it.  Adds: window input validation (NaN padding allowed), and
+    memory-mapped ``X`` streamed from disk in fit and prediction.
+    """
+
+    def __sklearn_tags__(self):
+        # scikeras puts BaseEstimator before ClassifierMixin in its MRO, so
+        # ClassifierMixin's tags are never applied: restore them here.
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "classifier"
+        tags.classifier_tags = ClassifierTags()
+        tags.target_tags.required = True
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        return tags
+
+    def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
+        # Replaces scikeras' check of X: padded windows are NaN, and the
+        # number of windows may differ between songs of different calls.
+        if X is not None:
+            X = _check_windows(X, type(self).__name__)
+            if reset:
+                self.X_dtype_ = X.dtype
+                self.X_shape_ = X.shape
+                self.n_features_in_ = X.shape[1]
+            elif X.shape[2:] != self.X_shape_[2:]:
+                raise ValueError(
+                    f"X has windows of shape {X.shape[2:]} (n_bands, n_frames, 1), "
+                    f"but this {type(self).__name__} was fitted on windows of "
+                    f"shape {self.X_shape_[2:]}."
+                )
+        if y is not None:
+            _, y = super()._validate_data(X=None, y=y, reset=reset, y_numeric=y_numeric)
+            if X is not None:
+                check_consistent_length(X, y)
+        return X, y
+
+    def _fit(self, X, y, *args, **kwargs):
+        # fit and partial_fit: seeded here, and everything restored after
+        # (scikeras' own seeding, nested inside, leaks op determinism).
+        with seeded(self.random_state):
+            return super()._fit(X, y, *args, **kwargs)
+
+    def _fit_keras_model(
+        self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+    ):
+        if not is_memory_mapped(X):
+            return super()._fit_keras_model(
+                X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+            )
+        # scikeras' own loop (routing, seeding, history) with a Keras fit
+        # that streams batches from the file instead of copying it to memory.
+        model = self.model_
+        model.fit = functools.partial(fit_streamed, model.fit, seed=self._seed)
+        try:
+            return super()._fit_keras_model(
+                X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+            )
+        finally:
+            del model.fit
+
+    def _predict_raw(self, X, **kwargs):
+        if not is_memory_mapped(X):
+            return super()._predict_raw(X, **kwargs)
+        check_is_fitted(self, "model_")
+        X, _ = self._validate_data(X)
+        return predict_in_batches(self.model_, X, self._batch_size)
+
+    @property
+    def _seed(self):
+        """The integer ``random_state`` of this fit, or None."""
+        return self._random_state if isinstance(self._random_state, int) else None
+
+    @property
+    def _batch_size(self):
+        return self.batch_size or 32  # Keras' default when None
+
+    def predict_proba(self, X, **kwargs):
+        """Class probabilities of each song.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_songs, n_windows, n_bands, n_frames, 1)
+            Window features.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_songs, n_classes)
+            Always 2-D, also for one song (scikeras returns ``(n_classes,)``).
+        """
+        proba = super().predict_proba(X, **kwargs)
+        return np.reshape(proba, (np.shape(X)[0], -1))
+
+
+class MILSongClassifier(_SongKerasClassifier):
     """Song genre classifier: a CNN on every window, window predictions averaged.
 
     Multiple-instance learning: each song (bag) is a sequence of windows
@@ -264,38 +363,6 @@ class MILSongClassifier(KerasClassifier):
         self.n_mels = n_mels
         self.patience = patience
 
-    def __sklearn_tags__(self):
-        # scikeras puts BaseEstimator before ClassifierMixin in its MRO, so
-        # ClassifierMixin's tags are never applied: restore them here.
-        tags = super().__sklearn_tags__()
-        tags.estimator_type = "classifier"
-        tags.classifier_tags = ClassifierTags()
-        tags.target_tags.required = True
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
-        return tags
-
-    def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
-        # Replaces scikeras' check of X: padded windows are NaN, and the
-        # number of windows may differ between songs of different calls.
-        if X is not None:
-            X = _check_windows(X, type(self).__name__)
-            if reset:
-                self.X_dtype_ = X.dtype
-                self.X_shape_ = X.shape
-                self.n_features_in_ = X.shape[1]
-            elif X.shape[2:] != self.X_shape_[2:]:
-                raise ValueError(
-                    f"X has windows of shape {X.shape[2:]} (n_bands, n_frames, 1), "
-                    f"but this {type(self).__name__} was fitted on windows of "
-                    f"shape {self.X_shape_[2:]}."
-                )
-        if y is not None:
-            _, y = super()._validate_data(X=None, y=y, reset=reset, y_numeric=y_numeric)
-            if X is not None:
-                check_consistent_length(X, y)
-        return X, y
-
     def _initialize(self, X, y=None):
         self._check_params()
         _check_rank(X, type(self).__name__)  # full validation follows in super
@@ -326,12 +393,6 @@ class MILSongClassifier(KerasClassifier):
             "a probability in [0, 1]",
         )
 
-    def _fit(self, X, y, *args, **kwargs):
-        # fit and partial_fit: seeded here, and everything restored after
-        # (scikeras' own seeding, nested inside, leaks op determinism).
-        with seeded(self.random_state):
-            return super()._fit(X, y, *args, **kwargs)
-
     def _window_kind(self, n_bands):
         """``(features, n_mels)`` of windows with ``n_bands`` bands per frame."""
         features = self.features
@@ -347,40 +408,6 @@ class MILSongClassifier(KerasClassifier):
                 "transformer's, or features='logmel' if X holds log-mel bands."
             )
         return features, n_mels
-
-    def _fit_keras_model(
-        self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
-    ):
-        if not is_memory_mapped(X):
-            return super()._fit_keras_model(
-                X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
-            )
-        # scikeras' own loop (routing, seeding, history) with a Keras fit
-        # that streams batches from the file instead of copying it to memory.
-        model = self.model_
-        model.fit = functools.partial(fit_streamed, model.fit, seed=self._seed)
-        try:
-            return super()._fit_keras_model(
-                X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
-            )
-        finally:
-            del model.fit
-
-    def _predict_raw(self, X, **kwargs):
-        if not is_memory_mapped(X):
-            return super()._predict_raw(X, **kwargs)
-        check_is_fitted(self, "model_")
-        X, _ = self._validate_data(X)
-        return predict_in_batches(self.model_, X, self._batch_size)
-
-    @property
-    def _seed(self):
-        """The integer ``random_state`` of this fit, or None."""
-        return self._random_state if isinstance(self._random_state, int) else None
-
-    @property
-    def _batch_size(self):
-        return self.batch_size or 32  # Keras' default when None
 
     def _initialize_callbacks(self):
         super()._initialize_callbacks()
@@ -424,22 +451,6 @@ class MILSongClassifier(KerasClassifier):
             for key, parameter in _STATE_ARRAYS.items()
             if getattr(self, parameter)
         }
-
-    def predict_proba(self, X, **kwargs):
-        """Class probabilities of each song.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_songs, n_windows, n_bands, n_frames, 1)
-            Window features.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_songs, n_classes)
-            Always 2-D, also for one song (scikeras returns ``(n_classes,)``).
-        """
-        proba = super().predict_proba(X, **kwargs)
-        return np.reshape(proba, (np.shape(X)[0], -1))
 
     def predict_window_proba(self, X, return_weights=False):
         """Class probabilities of each window: a genre timeline of each song.
