@@ -63,7 +63,8 @@ _STATE_ARRAYS = {
 
 _EXPECTED_X = (
     "a 5-D array of shape (n_songs, n_windows, n_bands, n_frames, 1), "
-    "as returned by WindowMFCCTransformer.transform"
+    "as returned by WindowMFCCTransformer.transform, or a 3-D array of shape "
+    "(n_songs, n_windows, n_features), as returned by WindowEmbedder.transform"
 )
 
 
@@ -366,7 +367,7 @@ class MILSongClassifier(_SongKerasClassifier):
     def _initialize(self, X, y=None):
         self._check_params()
         _check_rank(X, type(self).__name__)  # full validation follows in super
-        self.features_, self.n_mels_ = self._window_kind(X.shape[2])
+        self.features_, self.n_mels_ = self._window_kind(X.shape[2:])
         if self.normalize:
             self.band_mean_, self.band_variance_ = band_statistics(X)
         if self.window_stats:
@@ -377,7 +378,9 @@ class MILSongClassifier(_SongKerasClassifier):
 
     def _check_params(self):
         check_choice(self, "pooling", self.pooling, sorted(POOLINGS))
-        check_choice(self, "features", self.features, ("auto", *FEATURE_KINDS))
+        check_choice(
+            self, "features", self.features, ("auto", *FEATURE_KINDS, "embedding")
+        )
         check_param(
             self,
             "n_mels",
@@ -393,11 +396,30 @@ class MILSongClassifier(_SongKerasClassifier):
             "a probability in [0, 1]",
         )
 
-    def _window_kind(self, n_bands):
-        """``(features, n_mels)`` of windows with ``n_bands`` bands per frame."""
-        features = self.features
+    def _window_kind(self, window_shape):
+        """``(features, n_mels)`` of windows of ``window_shape``."""
+        features, n_bands = self.features, window_shape[0]
+        if len(window_shape) == 1:
+            if features not in ("auto", "embedding"):
+                raise ValueError(
+                    f"{type(self).__name__}: features={features!r}, but X holds "
+                    f"{n_bands}-d window embeddings (3-D); use features='auto'."
+                )
+            check_param(
+                self,
+                "window_stats",
+                self.window_stats,
+                not self.window_stats,
+                "False for embedding windows (3-D X): it needs spectrograms",
+            )
+            return "embedding", None
         if features == "auto":
             features = "mfcc" if n_bands <= MAX_MFCC_BANDS else "logmel"
+        if features == "embedding":
+            raise ValueError(
+                f"{type(self).__name__}: features='embedding', but X holds "
+                "spectrogram windows (5-D)."
+            )
         if features == "logmel":
             return features, None
         n_mels = 128 if self.n_mels == "auto" else int(self.n_mels)
@@ -486,7 +508,7 @@ class MILSongClassifier(_SongKerasClassifier):
 
 def _check_rank(X, name):
     ndim = np.ndim(X)
-    if ndim != 5:
+    if ndim not in (3, 5):
         raise ValueError(
             f"{name} expects {_EXPECTED_X}; got an array with {ndim} "
             f"dimension(s) of shape {np.shape(X)}."
@@ -494,7 +516,7 @@ def _check_rank(X, name):
 
 
 def _check_windows(X, name):
-    """Validate 5-D window features; NaN (padded windows) is allowed.
+    """Validate window features (5-D or 3-D); NaN (padded windows) is allowed.
 
     A memory-mapped array is checked for shape and dtype only: scanning its
     values would read the whole file into memory.
@@ -555,7 +577,7 @@ def restore_classifier(params, state, model):
     for key in _STATE_ARRAYS:
         if key in state:
             setattr(clf, key + "_", np.asarray(state[key]))
-    clf.features_, clf.n_mels_ = clf._window_kind(X.shape[2])
+    clf.features_, clf.n_mels_ = clf._window_kind(X.shape[2:])
     clf.model_ = model
     clf._initialize_callbacks()
     clf.history_ = {}

@@ -3,6 +3,7 @@
 Pure Keras; nothing here knows about scikit-learn or scikeras.
 """
 
+import functools
 import weakref
 
 import keras
@@ -18,6 +19,7 @@ __all__ = [
     "band_statistics",
     "build_mil_model",
     "build_window_cnn",
+    "build_window_head",
     "window_probe",
     "window_statistics",
 ]
@@ -56,12 +58,15 @@ def band_statistics(X, chunk=64):
     Parameters
     ----------
     X : array of shape (n_songs, n_windows, n_bands, n_frames, 1)
+        Or ``(n_songs, n_windows, n_features)`` embeddings: statistics per
+        feature.
 
     Returns
     -------
     mean, variance : ndarray of shape (n_bands,)
     """
-    return _pooled_moments(_chunks(X, chunk), axis=(0, 1, 3, 4))
+    axis = tuple(a for a in range(X.ndim) if a != 2)
+    return _pooled_moments(_chunks(X, chunk), axis=axis)
 
 
 def window_statistics(X, band_mean=None, band_variance=None, chunk=64):
@@ -206,6 +211,48 @@ def build_window_cnn(
     return keras.Model(inputs, x, name=name)
 
 
+def build_window_head(
+    input_shape, n_outputs, *, hidden=0, dropout=0.0, name="window_head"
+):
+    """A dense window model for embedding input (e.g. pretrained encoders).
+
+    ``[Dropout] -> Dense(hidden, relu) -> [Dropout] -> Dense(n_outputs)``,
+    softmax (or one sigmoid unit when ``n_outputs == 1``); ``hidden=0`` is
+    a linear model of the embedding.
+
+    Parameters
+    ----------
+    input_shape : tuple of int
+        ``(n_features,)`` of one window.
+    n_outputs : int or None
+        Number of classes, 1 for a binary problem, or ``None`` for no output
+        layer: the model then returns the ``hidden``-sized window embedding
+        (the input itself when ``hidden=0``).
+    hidden : int, default=0
+        Units of the hidden layer; 0 for none.
+    dropout : float, default=0.0
+        If positive, ``Dropout(dropout)`` on the input and after the hidden
+        layer (no weights).
+    name : str, default="window_head"
+
+    Returns
+    -------
+    model : keras.Sequential
+        Maps ``(batch, n_features)`` to ``(batch, n_outputs)`` (or
+        ``(batch, hidden)``).
+    """
+    stack = [keras.Input(shape=tuple(input_shape))]
+    if hidden:
+        if dropout > 0:
+            stack.append(layers.Dropout(dropout))
+        stack.append(layers.Dense(hidden, activation="relu"))
+    if dropout > 0 and n_outputs is not None:
+        stack.append(layers.Dropout(dropout))
+    if n_outputs is not None:
+        stack.append(_output_layer(n_outputs))
+    return keras.Sequential(stack, name=name)
+
+
 def _output_layer(n_outputs, name=None):
     activation = "sigmoid" if n_outputs == 1 else "softmax"
     return layers.Dense(n_outputs, activation=activation, name=name)
@@ -233,14 +280,21 @@ def build_mil_model(
     band_variance=None,
     seed=None,
 ):
-    """Multiple-instance song model: the window CNN on every window, pooled.
+    """Multiple-instance song model: a window model on every window, pooled.
+
+    The window model is the CNN of :func:`build_window_cnn` for spectrogram
+    windows, or the dense head of :func:`build_window_head` for embedding
+    windows (e.g. from :class:`skgenre.WindowEmbedder`); on embeddings,
+    ``filters``, ``freq_mask``, ``time_mask``, ``bandlimit`` and
+    ``window_stats`` do not apply and are ignored.
 
     Parameters
     ----------
     input_shape : tuple
-        ``(n_windows, n_bands, n_frames, 1)`` of one song; ``n_windows`` may
-        be ``None`` (any number).  Windows whose values are all NaN are
-        padding: they are masked out of the pooling.
+        ``(n_windows, n_bands, n_frames, 1)`` or ``(n_windows, n_features)``
+        of one song; ``n_windows`` may be ``None`` (any number).  Windows
+        whose values are all NaN are padding: they are masked out of the
+        pooling.
     n_classes : int
         Number of classes (>= 2); two classes use one sigmoid unit.
     filters, hidden : int
@@ -287,42 +341,48 @@ def build_mil_model(
         ``"window_mask"``, ``"per_window"`` and ``"pooling"`` give access to
         window-level outputs.
     """
-    _, n_bands, n_frames, n_channels = input_shape
+    window_shape = tuple(input_shape[1:])
+    spectrogram = len(window_shape) == 3  # else (n_features,) embeddings
     n_outputs = 1 if n_classes == 2 else n_classes
-    inputs = keras.Input(shape=(None, n_bands, n_frames, n_channels), name="windows")
+    inputs = keras.Input(shape=(None, *window_shape), name="windows")
     x, mask = WindowMask(name="window_mask")(inputs)
-    if bandlimit:
+    if bandlimit and spectrogram:
         # On raw features: the floor is relative to each window's maximum.
         x = BandLimit(bandlimit, n_mels=n_mels, seed=seed, name="band_limit")(x)
     if band_mean is not None:
-        # axis 2 of (batch, n_windows, n_bands, n_frames, 1): one mean per band.
+        # axis 2 of (batch, n_windows, n_bands, ...): one mean per band or
+        # embedding dimension.
         x = layers.Normalization(
             axis=2,
             mean=np.asarray(band_mean, dtype="float32"),
             variance=np.asarray(band_variance, dtype="float32"),
             name="band_normalization",
         )(x)
-    if freq_mask or time_mask:
+    if (freq_mask or time_mask) and spectrogram:
         x = SpecAugment(freq_mask, time_mask, seed=seed, name="spec_augment")(x)
     if window_dropout:
         mask = WindowDropout(window_dropout, seed=seed, name="window_dropout")(mask)
-    window_shape = (n_bands, n_frames, n_channels)
-    cnn_options = {
-        "filters": filters,
-        "hidden": hidden,
-        "dropout": dropout,
-        "window_stats": window_stats,
-        "stats_mean": stats_mean,
-        "stats_variance": stats_variance,
-    }
+    if spectrogram:
+        window_model = functools.partial(
+            build_window_cnn,
+            window_shape,
+            filters=filters,
+            hidden=hidden,
+            dropout=dropout,
+            window_stats=window_stats,
+            stats_mean=stats_mean,
+            stats_variance=stats_variance,
+        )
+    else:
+        window_model = functools.partial(
+            build_window_head, window_shape, hidden=hidden, dropout=dropout
+        )
     if pooling == "attention":
-        cnn = build_window_cnn(window_shape, None, **cnn_options)
-        embeddings = WindowDistributed(cnn, name="per_window")(x)
+        embeddings = WindowDistributed(window_model(None), name="per_window")(x)
         song, _ = AttentionPooling(attention_units, name="pooling")([embeddings, mask])
         song_proba = _output_layer(n_outputs, name="head")(song)
     else:
-        cnn = build_window_cnn(window_shape, n_outputs, **cnn_options)
-        window_proba = WindowDistributed(cnn, name="per_window")(x)
+        window_proba = WindowDistributed(window_model(n_outputs), name="per_window")(x)
         options = {"sharpness": sharpness} if pooling == "lse" else {}
         renormalize = n_outputs > 1 and pooling != "mean"  # a mean keeps sums at 1
         pool = POOLINGS[pooling](renormalize=renormalize, name="pooling", **options)

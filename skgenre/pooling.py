@@ -31,13 +31,15 @@ class WindowMask(layers.Layer):
     Padded windows are marked by NaN in every value (as
     ``WindowMFCCTransformer(song_length=None)`` writes them).
 
-    Input: ``(batch, n_windows, n_bands, n_frames, 1)``.  Outputs: the input
+    Input: ``(batch, n_windows, ...)``, e.g. ``(batch, n_windows, n_bands,
+    n_frames, 1)`` or ``(batch, n_windows, n_features)``.  Outputs: the input
     with NaN replaced by 0, and the mask ``(batch, n_windows)``, float.
     """
 
     def call(self, inputs):
         finite = ops.isfinite(inputs)
-        mask = ops.cast(ops.any(finite, axis=(2, 3, 4)), self.compute_dtype)
+        window_axes = tuple(range(2, len(inputs.shape)))
+        mask = ops.cast(ops.any(finite, axis=window_axes), self.compute_dtype)
         return ops.where(finite, inputs, ops.zeros_like(inputs)), mask
 
     def compute_output_shape(self, input_shape):
