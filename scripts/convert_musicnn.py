@@ -263,6 +263,7 @@ def main(argv=None):
 
     for name, directory in CHECKPOINTS.items():
         model_dir = checkpoint_dir(wheel, name)
+        log(f"{name} ({directory}):")
         if args.check_only:
             model = musicnn.load_musicnn(name)
         else:
@@ -272,10 +273,9 @@ def main(argv=None):
             write_npz(out, weights)
             digest = sha256(out)
             recorded = musicnn.WEIGHTS_SHA256[name] == digest
-            log(f"{name}: {out.relative_to(REPO)} {out.stat().st_size} bytes")
-            log(
-                f"  sha256 {digest} ({'as recorded' if recorded else 'NEW: record it'})"
-            )
+            log(f"  {out.relative_to(REPO)}: {out.stat().st_size} bytes")
+            note = "as recorded" if recorded else "NEW: record it in skgenre/musicnn.py"
+            log(f"  sha256 {digest} ({note})")
             reread = musicnn.read_weights(out, digest)
             for variable in model.weights:
                 np.testing.assert_array_equal(
