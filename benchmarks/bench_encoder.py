@@ -9,9 +9,11 @@ decoding (``librosa.load`` at 16 kHz), :func:`skgenre.musicnn.musicnn_logmel`
 .predict_on_batch``) and, with ``--wheel DIR`` (the unzipped musicnn-0.1.0
 wheel), the ORIGINAL TF1 graph on the same patches and outputs.  TensorFlow's
 thread pools can only be sized before it starts, so each thread count runs in
-a subprocess of its own.  Reports the median wall time and the process CPU
-time per song, x real time, and the port/original ratio; the port's outputs
-are checked against the original's.
+a subprocess of its own (numpy's BLAS pools are limited too); port and original
+calls alternate, so that both meet the same load.  Reports the median wall
+time and process CPU time per song, x real time, and the port/original ratio
+of wall times; the port's outputs are checked against the original's.  On a
+shared machine, trust the CPU column: wall times then include waiting.
 """
 
 import argparse
@@ -47,10 +49,12 @@ def worker(args):
     import librosa
     import numpy as np
     import tensorflow as tf
+    from threadpoolctl import threadpool_limits
 
     threads = args.worker
     tf.config.threading.set_intra_op_parallelism_threads(threads)
     tf.config.threading.set_inter_op_parallelism_threads(threads)
+    threadpool_limits(threads)
     sys.path.insert(0, str(REPO))
     from skgenre import musicnn
 
@@ -70,7 +74,8 @@ def worker(args):
     add("log-mel + patches", wall, cpu)
     assert patches.shape == (10, 187, 96), patches.shape
 
-    originals = {}
+    # Port and original calls alternate, so that both meet the same load.
+    candidates = {}
     if args.wheel:
         sys.path.insert(0, str(REPO / "scripts"))
         from convert_musicnn import checkpoint_dir, original_session
@@ -78,22 +83,25 @@ def worker(args):
         model_dir = checkpoint_dir(args.wheel, "musicnn-msd")
         run, session = original_session(model_dir, threads=threads)
         for layer in args.layers:
-            run(patches, outputs=(layer,))  # warm-up
-            wall, cpu, out = timed(
-                lambda layer=layer: run(patches, outputs=(layer,)), args.repeats
-            )
-            add(f"original TF1 graph, {layer}", wall, cpu)
-            originals[layer] = out[layer]
+            candidates[f"original TF1 graph, {layer}"] = lambda layer=layer: run(
+                patches, outputs=(layer,)
+            )[layer]
     for layer in args.layers:
         encoder = musicnn.musicnn_encoder("musicnn-msd", layer)
-        encoder.predict_on_batch(patches)  # warm-up: traces the function
-        wall, cpu, out = timed(
-            lambda encoder=encoder: encoder.predict_on_batch(patches), args.repeats
+        candidates[f"Keras port, {layer}"] = lambda encoder=encoder: (
+            encoder.predict_on_batch(patches)
         )
-        add(f"Keras port, {layer}", wall, cpu)
-        if layer in originals:
-            diff = float(np.abs(out - originals[layer]).max())
-            rows[-1]["diff"] = diff
+    outputs = {step: function() for step, function in candidates.items()}  # warm-up
+    samples = {step: [] for step in candidates}
+    for _ in range(args.repeats):
+        for step, function in candidates.items():
+            samples[step].append(timed(function, 1)[:2])
+    for step, values in samples.items():
+        walls, cpus = (sorted(column) for column in zip(*values, strict=True))
+        add(step, walls[len(walls) // 2], cpus[len(cpus) // 2])
+        original = outputs.get(step.replace("Keras port", "original TF1 graph"))
+        if step.startswith("Keras port") and original is not None:
+            rows[-1]["diff"] = float(np.abs(outputs[step] - original).max())
     print("ROWS " + json.dumps(rows), flush=True)
 
 
