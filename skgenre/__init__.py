@@ -8,10 +8,18 @@ light.
 """
 
 from ._version import __version__
+from .embedder import WindowEmbedder
 from .persistence import load, save
 from .transformer import WindowMFCCTransformer
 
-__all__ = ["MILSongClassifier", "WindowMFCCTransformer", "__version__", "load", "save"]
+__all__ = [
+    "MILSongClassifier",
+    "WindowEmbedder",
+    "WindowMFCCTransformer",
+    "__version__",
+    "load",
+    "save",
+]
 
 
 def __getattr__(name):

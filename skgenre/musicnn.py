@@ -36,6 +36,7 @@ __all__ = [
     "WEIGHTS_SHA256",
     "WeightsFileError",
     "build_musicnn",
+    "encode",
     "load_musicnn",
     "musicnn_encoder",
     "musicnn_logmel",
@@ -435,3 +436,41 @@ def musicnn_encoder(name, layer, *, weights_dir=None):
     _check_layer(layer)
     model = load_musicnn(name, weights_dir=weights_dir)
     return keras.Model(model.input, model.output[layer], name=f"{name}-{layer}")
+
+
+@cache
+def _encode_function(name, layer, weights_dir=None):
+    """:func:`musicnn_encoder` traced once for any number of patches."""
+    import tensorflow as tf
+
+    encoder = musicnn_encoder(name, layer, weights_dir=weights_dir)
+    # A fixed signature with a free batch axis: batches of any size reuse one
+    # trace (Keras' predict functions retrace for new batch sizes).
+    spec = tf.TensorSpec((None, PATCH_FRAMES, N_MELS), tf.float32)
+    return tf.function(lambda x: encoder(x, training=False), input_signature=[spec])
+
+
+def encode(name, layer, patches, *, batch_size=64, weights_dir=None):
+    """Embeddings of patches by the pretrained network, in batches.
+
+    Parameters
+    ----------
+    name : {"musicnn-msd", "musicnn-mtt"}
+    layer : {"taggram", "penultimate", "mean_pool", "max_pool"}
+    patches : ndarray of shape (n_patches, 187, 96)
+        :func:`musicnn_patches` output, of one or many songs.
+    batch_size : int, default=64
+        Patches per network call.
+    weights_dir : str or Path, default=None
+        See :func:`load_musicnn`.
+
+    Returns
+    -------
+    embeddings : ndarray of shape (n_patches, LAYERS[layer]), float32
+    """
+    function = _encode_function(name, layer, weights_dir)
+    patches = np.asarray(patches, dtype=np.float32)
+    out = np.empty((len(patches), LAYERS[layer]), dtype=np.float32)
+    for start in range(0, len(patches), batch_size):
+        out[start : start + batch_size] = function(patches[start : start + batch_size])
+    return out

@@ -20,6 +20,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from ._version import __version__
+from .embedder import WindowEmbedder
 from .transformer import WindowMFCCTransformer
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "ModelFileError", "load", "save"]
@@ -125,10 +126,10 @@ def save(estimator, path):
         zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
     ):
         for i, (name, step) in enumerate(_steps(estimator)):
-            if not isinstance(step, (WindowMFCCTransformer, MILSongClassifier)):
+            if not isinstance(step, tuple(_classes().values())):
                 raise ValueError(
                     f"cannot save step {name!r} of type {type(step).__name__}: "
-                    "only WindowMFCCTransformer and MILSongClassifier are supported."
+                    f"only {', '.join(_classes())} are supported."
                 )
             entry = {
                 "name": name,
@@ -143,6 +144,12 @@ def save(estimator, path):
                 archive.write(model_path, entry["keras_model"])
                 with open(model_path, "rb") as f:
                     manifest["sha256"][entry["keras_model"]] = _sha256(f.read())
+            if isinstance(step, WindowEmbedder):
+                # The encoder's weights ship with the package: named by their
+                # checksum, not copied.
+                entry["state"] = {
+                    "weights_sha256": step.feature_settings().weights_sha256
+                }
             manifest["steps"].append(entry)
         archive.writestr(_MANIFEST, json.dumps(manifest, indent=2))
 
@@ -273,15 +280,34 @@ def _check_manifest(path, members):
     return manifest
 
 
+def _classes():
+    """The estimator classes a model file may hold, by name."""
+    from .classifier import MILSongClassifier
+
+    return {
+        "WindowMFCCTransformer": WindowMFCCTransformer,
+        "WindowEmbedder": WindowEmbedder,
+        "MILSongClassifier": MILSongClassifier,
+    }
+
+
+def _check_encoder(path, embedder, state):
+    """Refuse a model trained on other encoder weights than those shipped."""
+    saved, shipped = state.get("weights_sha256"), embedder.settings_.weights_sha256
+    if saved != shipped:
+        raise ModelFileError(
+            path,
+            f"made with other {embedder.model} weights (sha256 {str(saved)[:12]}...) "
+            f"than this skgenre ships ({shipped[:12]}...)",
+        )
+
+
 def _build(path, manifest, members):
     import keras
 
     from .classifier import MILSongClassifier, restore_classifier
 
-    classes = {
-        "WindowMFCCTransformer": WindowMFCCTransformer,
-        "MILSongClassifier": MILSongClassifier,
-    }
+    classes = _classes()
     steps = []
     with tempfile.TemporaryDirectory() as tmp:
         for entry in manifest["steps"]:
@@ -312,6 +338,8 @@ def _build(path, manifest, members):
                 step = restore_classifier(entry["params"], entry["state"], model)
             else:
                 step = cls(**entry["params"]).fit()
+            if cls is WindowEmbedder:
+                _check_encoder(path, step, entry.get("state") or {})
             steps.append((entry["name"], step))
     if manifest.get("pipeline"):
         return Pipeline(steps)

@@ -1,0 +1,300 @@
+"""``WindowEmbedder``: audio file paths -> pretrained window embeddings."""
+
+import functools
+from typing import NamedTuple
+
+import numpy as np
+
+from . import musicnn
+from ._base import BaseWindowTransformer, fill_doc
+from ._validation import check_choice, check_param, is_int, is_real
+from .audio import decoded_length, load_audio, n_frames_for, n_windows_for
+
+__all__ = [
+    "EmbedderSettings",
+    "WindowEmbedder",
+    "embed_patches",
+    "song_n_windows",
+    "song_patches",
+]
+
+
+class EmbedderSettings(NamedTuple):
+    """Every parameter that changes a song's embeddings (lengths in samples).
+
+    Built by :meth:`WindowEmbedder.feature_settings`; with the file's
+    identity it is also the cache key of a song's embeddings.  It owns the
+    window arithmetic: windows are musicnn's 187-frame log-mel patches,
+    ``hop_frames`` apart.
+    """
+
+    model: str
+    layer: str
+    offset: float
+    song_samples: int | None
+    hop_frames: int
+    weights_sha256: str
+
+    sample_rate = musicnn.SAMPLE_RATE
+
+    @property
+    def n_features(self):
+        """Dimensions of one window's embedding."""
+        return musicnn.LAYERS[self.layer]
+
+    @property
+    def window_shape(self):
+        """``(n_features,)`` of one window."""
+        return (self.n_features,)
+
+    @property
+    def window_duration(self):
+        """Window length in seconds (187 frames: 2.99 s)."""
+        return musicnn.PATCH_FRAMES * musicnn.HOP_LENGTH / self.sample_rate
+
+    @property
+    def song_windows(self):
+        """None: every song has its own number of windows."""
+        return None
+
+    def n_windows(self, n_samples):
+        """Windows of a decoded song of ``n_samples`` (at least one)."""
+        if self.song_samples is not None:
+            n_samples = min(n_samples, self.song_samples)
+        n_frames = n_frames_for(n_samples, musicnn.HOP_LENGTH)
+        return n_windows_for(n_frames, musicnn.PATCH_FRAMES, self.hop_frames)
+
+    def window_starts(self, n_windows):
+        """Start time in seconds (in the file) of each of ``n_windows`` windows.
+
+        Returns
+        -------
+        starts : ndarray of shape (n_windows,)
+        """
+        hop = self.hop_frames * musicnn.HOP_LENGTH / self.sample_rate
+        return self.offset + np.arange(n_windows) * hop
+
+
+def song_patches(path, settings):
+    """Decode one song and cut its log-mel spectrogram into musicnn patches.
+
+    Parameters
+    ----------
+    path : str
+        Audio file.
+    settings : EmbedderSettings
+
+    Returns
+    -------
+    patches : ndarray of shape (n_windows, 187, 96), float32
+
+    Raises
+    ------
+    skgenre.audio.AudioDecodeError
+        If the file cannot be decoded.
+    """
+    s = settings
+    y = load_audio(
+        path,
+        sample_rate=s.sample_rate,
+        offset=s.offset,
+        duration=None if s.song_samples is None else s.song_samples / s.sample_rate,
+    )
+    if y.size == 0:
+        y = np.zeros(1, dtype=np.float32)  # a file with no samples: silence
+    return musicnn.musicnn_patches(musicnn.musicnn_logmel(y), hop=s.hop_frames)
+
+
+def song_n_windows(path, settings):
+    """Windows :func:`song_patches` gives a song, read from its header."""
+    return settings.n_windows(
+        decoded_length(path, sample_rate=settings.sample_rate, offset=settings.offset)
+    )
+
+
+def embed_patches(songs, settings, batch_size=64):
+    """The encoder's output for the patches of several songs, batched across songs.
+
+    Parameters
+    ----------
+    songs : list of ndarray of shape (n_windows_i, 187, 96)
+    settings : EmbedderSettings
+    batch_size : int, default=64
+        Patches per network call.
+
+    Returns
+    -------
+    embeddings : list of ndarray of shape (n_windows_i, n_features), float32
+    """
+    out = musicnn.encode(
+        settings.model, settings.layer, np.concatenate(songs), batch_size=batch_size
+    )
+    return np.split(out, np.cumsum([len(s) for s in songs])[:-1])
+
+
+@fill_doc
+class WindowEmbedder(BaseWindowTransformer):
+    """Turn audio files into pretrained embeddings of 3 s windows (musicnn).
+
+    Each song is decoded, mixed to mono, resampled to 16 kHz, and its
+    log-mel spectrogram (musicnn's: 96 bands, hop 16 ms) is cut into
+    187-frame (2.99 s) patches every ``window_hop`` seconds; each patch goes
+    through the pretrained musicnn network (:mod:`skgenre.musicnn`, the
+    weights shipped with the package), whose ``layer`` output is the
+    window's embedding.  Patches of several songs go through the network
+    together.  ``transform`` returns a float32 array of shape ``(n_songs,
+    n_windows, n_features)``; songs with fewer windows than the longest get
+    rows of NaN, which :class:`MILSongClassifier` masks out.  A song shorter
+    than one window is repeat-padded to one (musicnn's training rule).
+
+    Parameters
+    ----------
+    model : {"musicnn-msd", "musicnn-mtt"}, default="musicnn-msd"
+        The network: trained on the Million Song Dataset's 50 most common
+        last.fm tags, or on MagnaTagATune's 50 tags.
+    layer : {"penultimate", "mean_pool", "max_pool", "taggram"}, \
+default="penultimate"
+        The embedding: the 200-d penultimate layer, the mean or maximum over
+        time of the 753 front- and mid-end channels, or the 50 tag
+        probabilities.
+    window_hop : float or None, default=None
+        Seconds between window starts, rounded to log-mel frames; ``None``
+        means 187 frames (2.99 s): windows are exactly musicnn's patches.
+    song_length : float or None, default=None
+        At most this many seconds of each song are used (from ``offset``);
+        ``None`` uses whole songs.  Shorter songs are not padded: they have
+        fewer windows.
+    %(offset)s
+    batch_size : int, default=64
+        Windows per network call (across songs).
+    %(n_jobs)s
+    %(memory)s
+    %(verbose)s
+    %(on_error)s
+
+    Attributes
+    ----------
+    settings_ : EmbedderSettings
+        The validated settings.
+    n_features_out_ : int
+        Dimensions of each window's embedding.
+    %(errors_)s
+
+    Examples
+    --------
+    >>> from skgenre import WindowEmbedder
+    >>> WindowEmbedder().fit([]).n_features_out_
+    200
+    """
+
+    def __init__(
+        self,
+        model="musicnn-msd",
+        layer="penultimate",
+        window_hop=None,
+        song_length=None,
+        offset=0.0,
+        batch_size=64,
+        n_jobs=None,
+        memory=None,
+        verbose=0,
+        on_error="raise",
+    ):
+        self.model = model
+        self.layer = layer
+        self.window_hop = window_hop
+        self.song_length = song_length
+        self.offset = offset
+        self.batch_size = batch_size
+        self.n_jobs = n_jobs
+        self.memory = memory
+        self.verbose = verbose
+        self.on_error = on_error
+
+    def feature_settings(self):
+        """Validate the parameters and convert them to samples and frames.
+
+        Changes nothing.
+
+        Returns
+        -------
+        settings : EmbedderSettings
+        """
+        check_choice(self, "model", self.model, musicnn.MODELS)
+        check_choice(self, "layer", self.layer, tuple(musicnn.LAYERS))
+        frame = musicnn.HOP_LENGTH / musicnn.SAMPLE_RATE
+        check_param(
+            self,
+            "window_hop",
+            self.window_hop,
+            self.window_hop is None
+            or (is_real(self.window_hop) and self.window_hop >= frame),
+            f"None or a number of seconds >= one frame ({frame} s)",
+        )
+        check_param(
+            self,
+            "batch_size",
+            self.batch_size,
+            is_int(self.batch_size) and self.batch_size >= 1,
+            "an int >= 1",
+        )
+        self._check_shared_params()
+        hop = (
+            musicnn.PATCH_FRAMES
+            if self.window_hop is None
+            else int(round(self.window_hop / frame))
+        )
+        rate = musicnn.SAMPLE_RATE
+        return EmbedderSettings(
+            model=self.model,
+            layer=self.layer,
+            offset=float(self.offset),
+            song_samples=None
+            if self.song_length is None
+            else int(round(self.song_length * rate)),
+            hop_frames=hop,
+            weights_sha256=musicnn.WEIGHTS_SHA256[self.model],
+        )
+
+    def _front_end(self, settings):
+        """What the extraction engine runs: patches per song, the network batched."""
+        return {
+            "compute": song_patches,
+            "count": song_n_windows,
+            "finish": functools.partial(embed_patches, batch_size=self.batch_size),
+            "window_shape": settings.window_shape,
+            "desc": f"Embedding ({settings.model})",
+        }
+
+    def fit(self, X=None, y=None):
+        """Validate the parameters; no audio is read, nothing is learned.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_songs,) of str, default=None
+            Audio file paths (ignored).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : WindowEmbedder
+        """
+        self.settings_ = self.feature_settings()
+        self.n_features_out_ = self.settings_.n_features
+        return self
+
+    def get_feature_names_out(self, input_features=None):
+        """Names of the embedding dimensions (the last axis of ``transform``).
+
+        Returns
+        -------
+        names : ndarray of shape (n_features,) of str
+            The tag names for ``layer="taggram"``, else ``"<layer>_<i>"``.
+        """
+        s = self.feature_settings()
+        if s.layer == "taggram":
+            names = musicnn.TAGS[s.model]
+        else:
+            names = [f"{s.layer}_{i}" for i in range(s.n_features)]
+        return np.asarray(names, dtype=object)

@@ -1,0 +1,205 @@
+"""A genre with no training: musicnn's tags grouped into genres.
+
+``TagGenreClassifier`` reads the taggram embeddings of
+``WindowEmbedder(layer="taggram")`` (the tag probabilities of every window),
+averages each tag over a song's windows and gives each genre the score of
+its most probable tag; the scores, normalised to sum to 1, are the genre
+probabilities.  :func:`zero_shot_pipeline` puts both in a ready, fitted
+Pipeline: ``zero_shot_pipeline().predict(["song.mp3"])``.
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from . import musicnn
+from ._validation import check_choice
+from .embedder import WindowEmbedder
+
+__all__ = ["GENRE_TAGS", "TagGenreClassifier", "song_tags", "zero_shot_pipeline"]
+
+#: Genre name -> the tags of each tagger that make it.  MSD's last.fm tags
+#: name no classical, disco or reggae; MagnaTagATune's have classical but no
+#: jazz, blues or hip-hop.
+GENRE_TAGS = {
+    "musicnn-msd": {
+        "blues": ("blues",),
+        "country": ("country",),
+        "electronic": ("electronic", "electronica", "electro", "dance", "House"),
+        "folk": ("folk",),
+        "hiphop": ("Hip-Hop",),
+        "jazz": ("jazz",),
+        "metal": ("metal", "heavy metal"),
+        "pop": ("pop", "indie pop"),
+        "punk": ("punk",),
+        "rock": (
+            "rock",
+            "classic rock",
+            "hard rock",
+            "alternative rock",
+            "indie rock",
+            "Progressive rock",
+        ),
+        "soul": ("soul", "rnb", "funk"),
+    },
+    "musicnn-mtt": {
+        "classical": ("classical", "classic", "opera", "choral", "harpsichord"),
+        "country": ("country",),
+        "electronic": ("electronic", "techno", "dance"),
+        "metal": ("metal",),
+        "pop": ("pop",),
+        "rock": ("rock",),
+    },
+}
+
+
+def song_tags(X):
+    """Mean of each tag's probability over a song's real windows.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_songs, n_windows, n_tags)
+        Taggram embeddings; padded windows are NaN.
+
+    Returns
+    -------
+    tags : ndarray of shape (n_songs, n_tags)
+    """
+    X = np.asarray(X, dtype=np.float64)
+    real = np.isfinite(X).all(axis=2, keepdims=True)
+    count = np.maximum(real.sum(axis=1), 1)
+    return np.where(real, X, 0.0).sum(axis=1) / count
+
+
+class TagGenreClassifier(ClassifierMixin, BaseEstimator):
+    """Genre of a song from pretrained tag probabilities, without training.
+
+    Parameters
+    ----------
+    tagger : {"musicnn-msd", "musicnn-mtt"}, default="musicnn-msd"
+        The tagger whose taggram ``X`` holds; its tags are grouped into
+        genres by :data:`GENRE_TAGS`.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_genres,)
+        Genre names, in lower case.
+    n_features_in_ : int
+        Tags per window (50).
+    tag_indices_ : list of list of int
+        For each genre, the indices of its tags in the taggram.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skgenre.zeroshot import TagGenreClassifier
+    >>> clf = TagGenreClassifier().fit()
+    >>> X = np.zeros((1, 2, 50)); X[0, :, 9] = 0.8  # tag 9 of MSD is "jazz"
+    >>> clf.predict(X)
+    array(['jazz'], dtype=object)
+    """
+
+    def __init__(self, tagger="musicnn-msd"):
+        self.tagger = tagger
+
+    def fit(self, X=None, y=None):
+        """Set the genres; nothing is learned (``X`` and ``y`` are ignored).
+
+        Returns
+        -------
+        self : TagGenreClassifier
+        """
+        check_choice(self, "tagger", self.tagger, musicnn.MODELS)
+        groups = GENRE_TAGS[self.tagger]
+        tags = musicnn.TAGS[self.tagger]
+        self.classes_ = np.asarray(sorted(groups), dtype=object)
+        self.n_features_in_ = len(tags)
+        self.tag_indices_ = [[tags.index(t) for t in groups[g]] for g in self.classes_]
+        return self
+
+    def predict_proba(self, X):
+        """Genre probabilities of each song.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_songs, n_windows, n_tags)
+            ``WindowEmbedder(model=tagger, layer="taggram")`` output.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_songs, n_genres)
+            Each genre's score (its most probable tag, averaged over the
+            song's windows), normalised to sum to 1.
+        """
+        check_is_fitted(self, "classes_")
+        X = np.asarray(X)
+        if X.ndim != 3 or X.shape[2] != self.n_features_in_:
+            raise ValueError(
+                f"{type(self).__name__} expects taggram embeddings of shape "
+                f"(n_songs, n_windows, {self.n_features_in_}), as returned by "
+                f"WindowEmbedder(model={self.tagger!r}, layer='taggram'); got "
+                f"shape {X.shape}."
+            )
+        tags = song_tags(X)
+        scores = np.stack([tags[:, m].max(axis=1) for m in self.tag_indices_], axis=1)
+        return scores / np.maximum(scores.sum(axis=1, keepdims=True), 1e-12)
+
+    def predict_window_proba(self, X):
+        """Genre probabilities of each window: a genre timeline of each song.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_songs, n_windows, n_tags)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_songs, n_windows, n_genres)
+            NaN for padded windows.
+        """
+        X = np.asarray(X)
+        n_songs, n_windows = X.shape[:2]
+        windows = X.reshape(n_songs * n_windows, 1, *X.shape[2:])
+        real = np.isfinite(windows).all(axis=(1, 2))
+        proba = np.full((len(windows), len(self.classes_)), np.nan)
+        proba[real] = self.predict_proba(windows[real]) if real.any() else proba[real]
+        return proba.reshape(n_songs, n_windows, -1)
+
+    def predict(self, X):
+        """Most probable genre of each song.
+
+        Returns
+        -------
+        genres : ndarray of shape (n_songs,)
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = True
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        tags.target_tags.required = False
+        return tags
+
+
+def zero_shot_pipeline(tagger="musicnn-msd", **embedder_params):
+    """A fitted Pipeline from audio paths to genres, with no training.
+
+    Parameters
+    ----------
+    tagger : {"musicnn-msd", "musicnn-mtt"}, default="musicnn-msd"
+    **embedder_params
+        Further :class:`~skgenre.WindowEmbedder` parameters (``song_length``,
+        ``n_jobs``, ``memory``, ``verbose``...).
+
+    Returns
+    -------
+    pipeline : sklearn.pipeline.Pipeline
+        Steps ``"features"`` (taggram embeddings) and ``"clf"``
+        (:class:`TagGenreClassifier`), ready to ``predict``.
+    """
+    embedder = WindowEmbedder(model=tagger, layer="taggram", **embedder_params)
+    return Pipeline(
+        [("features", embedder.fit()), ("clf", TagGenreClassifier(tagger).fit())]
+    )
