@@ -1,4 +1,4 @@
-"""The ``skgenre`` command: train, predict, evaluate, demo.
+"""The ``skgenre`` command: predict, tag, train, evaluate, demo.
 
 Errors (missing file, bad model file, undecodable audio...) are one line on
 stderr and a non-zero exit code; ``--debug`` shows the traceback.
@@ -10,6 +10,8 @@ import sys
 import numpy as np
 
 from ._quiet import quiet_framework
+from .musicnn import MODELS
+from .pipelines import FRONT_ENDS
 
 EXIT_ERROR = 1
 
@@ -17,16 +19,21 @@ EXIT_ERROR = 1
 def _pipeline(args):
     from .pipelines import make_pipeline
 
+    feature_params = {}
+    if args.song_length != "default":
+        feature_params["song_length"] = args.song_length
+    if args.fmax is not None:
+        feature_params["fmax"] = args.fmax
     options = {"epochs": args.epochs} if args.epochs is not None else {}
+    if args.window_stats:
+        options["window_stats"] = True
     return make_pipeline(
         args.features,
-        song_length=args.song_length,
-        fmax=args.fmax,
         n_jobs=args.n_jobs,
         memory=args.cache,
         verbose=1,
+        feature_params=feature_params,
         pooling=args.pooling,
-        window_stats=args.window_stats,
         random_state=args.random_state,
         **options,
     )
@@ -56,17 +63,29 @@ def cmd_train(args):
     print(f"Saved model to {args.out}", file=sys.stderr)
 
 
+def _predictor(args):
+    """The trained pipeline of ``--model``, or the zero-shot tagger pipeline."""
+    model, files = args.model, args.files
+    if model is None and len(files) > 1 and files[0].endswith(".skgenre"):
+        model, files = files[0], files[1:]  # the positional form: MODEL FILE...
+    if model is not None:
+        return _load_quiet(model), files
+    from .zeroshot import zero_shot_pipeline
+
+    return zero_shot_pipeline(args.tagger, n_jobs=-1), files
+
+
 def cmd_predict(args):
     from .report import format_predictions, prediction_record
 
-    pipe = _load_quiet(args.model)
+    pipe, files = _predictor(args)
     transformer, clf = pipe[0], pipe[-1]
-    X = transformer.transform(args.files)
+    X = transformer.transform(files)
     proba = clf.predict_proba(X)
     classes = [str(c) for c in clf.classes_]
     rows = [
         prediction_record(classes, p, path=path)
-        for path, p in zip(args.files, proba, strict=True)
+        for path, p in zip(files, proba, strict=True)
     ]
     if args.windows:
         window_proba = clf.predict_window_proba(X)
@@ -78,6 +97,26 @@ def cmd_predict(args):
                 if np.isfinite(p).all()
             ]
     print(format_predictions(rows, classes, args.format))
+
+
+def cmd_tag(args):
+    from .embedder import WindowEmbedder
+    from .report import format_tags
+    from .zeroshot import song_tags
+
+    embedder = WindowEmbedder(model=args.tagger, layer="taggram", n_jobs=-1)
+    taggram = embedder.transform(args.files)
+    names = embedder.get_feature_names_out()
+    print(format_tags(args.files, song_tags(taggram), names, args.top, args.format))
+    if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        from .plotting import plot_taggram
+
+        figure = plot_taggram(taggram, names, args.files, embedder.feature_settings())
+        figure.savefig(args.plot, dpi=120)
+        print(f"Saved taggram to {args.plot}", file=sys.stderr)
 
 
 def cmd_evaluate(args):
@@ -112,6 +151,7 @@ def cmd_demo(args):
 
     run(
         args.data,
+        features=args.features,
         folds=args.folds,
         epochs=args.epochs,
         song_length=args.song_length,
@@ -144,7 +184,13 @@ def build_parser():
         default="mean",
         choices=["mean", "max", "lse", "autopool", "attention"],
     )
-    train.add_argument("--features", default="mfcc", choices=["mfcc", "logmel"])
+    train.add_argument(
+        "--features",
+        default="musicnn",
+        choices=FRONT_ENDS,
+        help="pretrained musicnn embeddings (default), or the reference CNN on "
+        "MFCCs or log-mel learned from scratch",
+    )
     train.add_argument(
         "--window-stats",
         action="store_true",
@@ -153,8 +199,9 @@ def build_parser():
     train.add_argument(
         "--song-length",
         type=_song_length,
-        default=60.0,
-        help="seconds per song, or 'none' for whole songs",
+        default="default",
+        help="seconds per song, or 'none' for whole songs (default: whole songs "
+        "for musicnn, 60 s for mfcc and logmel)",
     )
     train.add_argument(
         "--fmax", type=float, default=None, help="mel filterbank top (Hz)"
@@ -164,12 +211,29 @@ def build_parser():
     train.add_argument("--random-state", type=int, default=0)
     train.set_defaults(func=cmd_train)
 
-    predict = sub.add_parser("predict", help="genre and probabilities per file")
-    predict.add_argument("model")
-    predict.add_argument("files", nargs="+")
+    predict = sub.add_parser(
+        "predict",
+        help="genre and probabilities per file (no model: the pretrained tagger)",
+    )
+    predict.add_argument("files", nargs="+", help="audio files ([MODEL] FILE...)")
+    predict.add_argument("--model", help="a trained model file (skgenre train)")
+    predict.add_argument(
+        "--tagger",
+        default="musicnn-msd",
+        choices=MODELS,
+        help="tagger of the zero-shot genres when no model is given",
+    )
     predict.add_argument("--format", default="table", choices=["table", "json", "csv"])
     predict.add_argument("--windows", action="store_true", help="add per-window genres")
     predict.set_defaults(func=cmd_predict)
+
+    tag = sub.add_parser("tag", help="top tags per file, by the pretrained tagger")
+    tag.add_argument("files", nargs="+")
+    tag.add_argument("--top", type=int, default=10, help="tags per file")
+    tag.add_argument("--tagger", default="musicnn-msd", choices=MODELS)
+    tag.add_argument("--format", default="table", choices=["table", "json", "csv"])
+    tag.add_argument("--plot", help="save the taggram (tags x time) as an image")
+    tag.set_defaults(func=cmd_tag)
 
     evaluate = sub.add_parser("evaluate", help="accuracy on labelled songs")
     evaluate.add_argument("model")
@@ -179,6 +243,7 @@ def build_parser():
 
     demo = sub.add_parser("demo", help="train and evaluate on synthetic songs")
     demo.add_argument("--data", default=None, help="genre-per-folder tree instead")
+    demo.add_argument("--features", default="musicnn", choices=FRONT_ENDS)
     demo.add_argument("--folds", type=int, default=5)
     demo.add_argument("--epochs", type=int, default=None)
     demo.add_argument(

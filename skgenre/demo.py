@@ -1,14 +1,15 @@
 """The main job end to end, with no download.
 
-``skgenre demo`` makes synthetic songs of four genres,
+``skgenre demo`` first names the genre and top tags of the five freely
+licensed recordings shipped with the package, with no training (the
+pretrained musicnn tagger).  It then makes synthetic songs of four genres,
 cross-validates the feature + classifier pipeline over songs (never windows of
 one song on both sides), prints accuracy, a classification report and the
-confusion matrix, then trains on all songs and predicts new ones with their
+confusion matrix, and trains on all songs to predict new ones with their
 probabilities.
 
-``skgenre demo --data DIR`` does the same on a genre-per-folder
-tree of real music, and predicts the freely licensed recordings shipped with
-the package.
+``skgenre demo --data DIR`` cross-validates and trains on a genre-per-folder
+tree of real music instead, and predicts the shipped recordings.
 """
 
 import os
@@ -21,13 +22,20 @@ from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from .datasets import load_cc_music, load_folder, make_songs
 from .pipelines import make_pipeline
-from .report import format_confusion, format_predictions, prediction_record
+from .report import format_confusion, format_predictions, format_tags, prediction_record
 
 DEMO_GENRES = ("rock", "metal", "blues", "classical")
 
 
 def run(
-    data=None, *, folds=5, epochs=None, song_length=30.0, random_state=0, workdir=None
+    data=None,
+    *,
+    features="musicnn",
+    folds=5,
+    epochs=None,
+    song_length=30.0,
+    random_state=0,
+    workdir=None,
 ):
     """Run the demo and return the cross-validated accuracy.
 
@@ -35,6 +43,8 @@ def run(
     ----------
     data : str or None
         Genre-per-folder tree of real music; ``None`` makes synthetic songs.
+    features : {"musicnn", "mfcc", "logmel"}, default="musicnn"
+        Front-end of the trained pipeline (:func:`skgenre.pipelines.make_pipeline`).
     folds : int, default=5
         Stratified cross-validation folds over songs.
     epochs : int or None
@@ -52,16 +62,13 @@ def run(
     -------
     accuracy : float
     """
-    from .classifier import MILSongClassifier
-
-    epochs = MILSongClassifier().epochs if epochs is None else epochs
-    duration = 30.0 if song_length is None else song_length
+    shipped, shipped_labels = load_cc_music()
+    _zero_shot(shipped, shipped_labels)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = workdir or tmp
         if data is None:
-            print(
-                f"Making {len(DEMO_GENRES)} x 10 synthetic songs of {duration:g} s ..."
-            )
+            duration = 30.0 if song_length is None else song_length
+            print(f"\nMaking {len(DEMO_GENRES)} x 10 synthetic songs of {duration:g} s")
             paths, labels = make_songs(
                 os.path.join(workdir, "songs"),
                 genres=DEMO_GENRES,
@@ -78,21 +85,20 @@ def run(
             )
         else:
             paths, labels = load_folder(data)
-            new_paths, new_labels = load_cc_music()
+            new_paths, new_labels = shipped, shipped_labels
         classes = np.unique(labels)
         print(f"{len(paths)} songs, genres: {', '.join(map(str, classes))}")
 
         pipe = make_pipeline(
-            song_length=song_length,
+            features,
             memory=os.path.join(workdir, "cache"),
             verbose=1,
-            epochs=epochs,
+            feature_params={"song_length": song_length},
             random_state=random_state,
+            **({} if epochs is None else {"epochs": epochs}),
         )
         cv = StratifiedKFold(folds, shuffle=True, random_state=random_state)
-        print(
-            f"\n{folds}-fold cross-validation over songs ({epochs} epochs per fold) ..."
-        )
+        print(f"\n{folds}-fold cross-validation over songs ({features} features) ...")
         start = time.perf_counter()
         predicted = cross_val_predict(pipe, paths, labels, cv=cv)
         accuracy = accuracy_score(labels, predicted)
@@ -107,11 +113,26 @@ def run(
 
         print(f"\nTraining on all {len(paths)} songs, then predicting new songs ...")
         pipe.fit(paths, labels)
-        proba = pipe.predict_proba(new_paths)
-        classes = [str(c) for c in pipe.classes_]
-        rows = [
-            prediction_record(classes, p, path=f"{os.path.basename(path)} [{label}]")
-            for path, label, p in zip(new_paths, new_labels, proba, strict=True)
-        ]
-        print(format_predictions(rows, classes))
+        _print_predictions(pipe, pipe.predict_proba(new_paths), new_paths, new_labels)
     return accuracy
+
+
+def _zero_shot(paths, labels):
+    """Genre and top tags of ``paths`` by the pretrained tagger, no training."""
+    from .zeroshot import song_tags, zero_shot_pipeline
+
+    print("Genre and top tags of the shipped recordings, with no training:")
+    pipe = zero_shot_pipeline(n_jobs=-1)
+    taggram = pipe[0].transform(paths)
+    _print_predictions(pipe, pipe[-1].predict_proba(taggram), paths, labels)
+    names = [os.path.basename(p) for p in paths]
+    print(format_tags(names, song_tags(taggram), pipe[0].get_feature_names_out()))
+
+
+def _print_predictions(pipe, proba, paths, labels):
+    classes = [str(c) for c in pipe.classes_]
+    rows = [
+        prediction_record(classes, p, path=f"{os.path.basename(path)} [{label}]")
+        for path, label, p in zip(paths, labels, proba, strict=True)
+    ]
+    print(format_predictions(rows, classes))

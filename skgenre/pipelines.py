@@ -2,38 +2,45 @@
 
 from sklearn.pipeline import Pipeline
 
+from .embedder import WindowEmbedder
 from .transformer import WindowMFCCTransformer
 
-__all__ = ["make_pipeline"]
+__all__ = ["FRONT_ENDS", "make_pipeline"]
+
+#: Feature front-ends of :func:`make_pipeline`: the pretrained encoder, or
+#: the reference model's MFCCs (or log-mel) learned from scratch.
+FRONT_ENDS = ("musicnn", "mfcc", "logmel")
 
 
 def make_pipeline(
-    features="mfcc",
+    features="musicnn",
     *,
-    song_length=60.0,
-    fmax=None,
     n_jobs=-1,
     memory=None,
     verbose=0,
+    feature_params=None,
     **classifier_params,
 ):
-    """The feature transformer and the MIL classifier in one Pipeline.
+    """A feature front-end and the MIL classifier in one Pipeline.
 
     Parameters
     ----------
-    features : {"mfcc", "logmel"}, default="mfcc"
-        Window features (:class:`~skgenre.WindowMFCCTransformer`); the
-        classifier is told what they are and how many mel bands they use.
-    song_length : float or None, default=60.0
-        Seconds per song, ``None`` for whole songs.
-    fmax : float or None, default=None
-        Top of the mel filterbank in Hz.
+    features : {"musicnn", "mfcc", "logmel"}, default="musicnn"
+        ``"musicnn"``: embeddings of the pretrained encoder
+        (:class:`~skgenre.WindowEmbedder`) with a dense window head, the
+        recommended model for songs by artists the model has not heard;
+        ``"mfcc"`` / ``"logmel"``: the reference window CNN on
+        :class:`~skgenre.WindowMFCCTransformer` features, learned from
+        scratch.
     n_jobs : int or None, default=-1
         Songs decoded in parallel.
     memory : str or None, default=None
         Feature cache directory.
     verbose : int, default=0
         Progress bar over songs during feature extraction.
+    feature_params : dict or None, default=None
+        Further parameters of the front-end (``song_length``, ``fmax``,
+        ``layer``...).
     **classifier_params
         Parameters of :class:`~skgenre.MILSongClassifier` (``epochs``,
         ``pooling``, ``random_state``, ``verbose``...).
@@ -45,17 +52,20 @@ def make_pipeline(
     """
     from .classifier import MILSongClassifier
 
-    transformer = WindowMFCCTransformer(
-        song_length=song_length,
-        features=features,
-        fmax=fmax,
-        n_jobs=n_jobs,
-        memory=memory,
-        verbose=verbose,
-    )
-    clf = MILSongClassifier(
-        features=features,
-        n_mels=transformer.feature_settings().n_mels,
-        **classifier_params,
-    )
-    return Pipeline([("features", transformer), ("clf", clf)])
+    if features not in FRONT_ENDS:
+        raise ValueError(
+            f"make_pipeline: invalid features={features!r}; expected one of "
+            f"{FRONT_ENDS}."
+        )
+    common = {"n_jobs": n_jobs, "memory": memory, "verbose": verbose}
+    if features == "musicnn":
+        front_end = WindowEmbedder(**common, **(feature_params or {}))
+        clf = MILSongClassifier(**classifier_params)
+    else:
+        front_end = WindowMFCCTransformer(
+            features=features, **common, **(feature_params or {})
+        )
+        # Told what the features are and how many mel bands they use.
+        n_mels = front_end.feature_settings().n_mels
+        clf = MILSongClassifier(features=features, n_mels=n_mels, **classifier_params)
+    return Pipeline([("features", front_end), ("clf", clf)])

@@ -4,7 +4,12 @@ import os
 
 import numpy as np
 
-__all__ = ["plot_confusion_matrix", "plot_window_timeline", "window_times"]
+__all__ = [
+    "plot_confusion_matrix",
+    "plot_taggram",
+    "plot_window_timeline",
+    "window_times",
+]
 
 
 def window_times(transformer, n_windows):
@@ -76,3 +81,50 @@ def plot_confusion_matrix(y_true, y_pred, labels=None, ax=None):
     return ConfusionMatrixDisplay.from_predictions(
         y_true, y_pred, labels=labels, ax=ax, xticks_rotation=45, colorbar=False
     )
+
+
+def plot_taggram(taggram, tags, paths, settings):
+    """Tag probabilities of each window over time (musicnn's taggram plot).
+
+    Parameters
+    ----------
+    taggram : ndarray of shape (n_songs, n_windows, n_tags)
+        ``WindowEmbedder(layer="taggram").transform(paths)``; padded windows
+        are NaN.
+    tags : list of str
+        Tag names (``get_feature_names_out()``).
+    paths : list of str
+        The songs, for the titles.
+    settings : EmbedderSettings
+        ``feature_settings()`` of the embedder: the window start times.
+
+    Returns
+    -------
+    figure : matplotlib Figure
+        One panel per song: tags on the y axis, time on the x axis.
+    """
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(
+        len(paths),
+        1,
+        figsize=(9, 7 * len(paths)),
+        squeeze=False,
+        layout="constrained",
+    )
+    for ax, values, path in zip(axes[:, 0], taggram, paths, strict=True):
+        real = values[np.isfinite(values).all(axis=1)]
+        end = settings.window_starts(len(real) + 1)[-1] if len(real) else 1.0
+        image = ax.imshow(
+            real.T,
+            aspect="auto",
+            origin="upper",
+            interpolation="nearest",
+            extent=(settings.offset, end, len(tags) - 0.5, -0.5),
+            vmin=0.0,
+            vmax=1.0,
+        )
+        ax.set_yticks(range(len(tags)), labels=list(tags), fontsize=6)
+        ax.set(xlabel="time (s)", title=os.path.basename(path))
+    figure.colorbar(image, ax=axes[:, 0], label="probability", shrink=0.5)
+    return figure

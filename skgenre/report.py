@@ -7,7 +7,13 @@ import json
 import numpy as np
 from sklearn.metrics import confusion_matrix
 
-__all__ = ["format_confusion", "format_predictions", "prediction_record"]
+__all__ = [
+    "format_confusion",
+    "format_predictions",
+    "format_tags",
+    "prediction_record",
+    "tag_records",
+]
 
 
 def prediction_record(classes, proba, **fields):
@@ -83,3 +89,56 @@ def format_confusion(y_true, y_pred, labels):
             f"{str(label):>{width}} " + " ".join(f"{v:>{width}d}" for v in row)
         )
     return "\n".join(lines)
+
+
+def tag_records(paths, tags, names, top=10):
+    """The ``top`` most probable tags of each song.
+
+    Parameters
+    ----------
+    paths : list of str
+    tags : ndarray of shape (n_songs, n_tags)
+        Tag probabilities of each song.
+    names : list of str
+        Tag names.
+    top : int, default=10
+
+    Returns
+    -------
+    records : list of dict
+        ``{"path": ..., "tags": {tag: probability, ...}}``, most probable
+        first.
+    """
+    return [
+        {
+            "path": path,
+            "tags": {
+                str(names[k]): round(float(t[k]), 6) for k in np.argsort(-t)[:top]
+            },
+        }
+        for path, t in zip(paths, tags, strict=True)
+    ]
+
+
+def format_tags(paths, tags, names, top=5, fmt="table"):
+    """Top tags of songs as text: a table, JSON or CSV (path, rank, tag, p).
+
+    Parameters are those of :func:`tag_records`, plus ``fmt``.
+    """
+    records = tag_records(paths, tags, names, top)
+    if fmt == "json":
+        return json.dumps(records, indent=2)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["path", "rank", "tag", "probability"])
+        for r in records:
+            for rank, (tag, p) in enumerate(r["tags"].items(), 1):
+                writer.writerow([r["path"], rank, tag, p])
+        return out.getvalue().rstrip("\n")
+    width = max((len(r["path"]) for r in records), default=0)
+    return "\n".join(
+        f"{r['path']:<{width}}  "
+        + "  ".join(f"{tag} {p:.2f}" for tag, p in r["tags"].items())
+        for r in records
+    )
