@@ -140,7 +140,9 @@ class Extraction:
 
     def _songs(self, paths):
         """Each song's features, or its AudioDecodeError (with ``catch``)."""
-        memory = check_memory(self.memory)
+        memory = self.memory
+        # check_memory takes str or joblib.Memory; the docs promise path-like.
+        memory = check_memory(os.fspath(memory) if _is_path(memory) else memory)
         cached = (
             None
             if memory.location is None
@@ -234,6 +236,10 @@ def _cached(file_key, settings, value=None):
     if value is None:
         raise LookupError("not in the cache")  # callers check first
     return value
+
+
+def _is_path(value):
+    return isinstance(value, os.PathLike)
 
 
 def _file_key(path):

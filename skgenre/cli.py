@@ -160,7 +160,9 @@ def cmd_demo(args):
 
 
 def _song_length(text):
-    return None if text.lower() == "none" else float(text)
+    if text.lower() in ("default", "none"):
+        return None if text.lower() == "none" else "default"
+    return float(text)
 
 
 def build_parser():

@@ -22,6 +22,7 @@ from sklearn.pipeline import Pipeline
 from ._version import __version__
 from .embedder import WindowEmbedder
 from .transformer import WindowMFCCTransformer
+from .zeroshot import TagGenreClassifier
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "ModelFileError", "load", "save"]
 
@@ -97,9 +98,13 @@ def save(estimator, path):
 
     Parameters
     ----------
-    estimator : Pipeline or WindowMFCCTransformer or MILSongClassifier
-        Typically ``Pipeline([("features", WindowMFCCTransformer()),
-        ("clf", MILSongClassifier())])``, fitted.
+    estimator : Pipeline or a skgenre estimator
+        Typically ``Pipeline([("features", WindowEmbedder()),
+        ("clf", MILSongClassifier())])``, fitted; the steps may be
+        :class:`WindowEmbedder`, :class:`WindowMFCCTransformer`,
+        :class:`MILSongClassifier` and
+        :class:`~skgenre.zeroshot.TagGenreClassifier`.  The pretrained
+        encoder's weights are not copied: the file names them by checksum.
     path : str or path-like
         Output file (conventionally ``*.skgenre``); overwritten.
 
@@ -288,6 +293,7 @@ def _classes():
         "WindowMFCCTransformer": WindowMFCCTransformer,
         "WindowEmbedder": WindowEmbedder,
         "MILSongClassifier": MILSongClassifier,
+        "TagGenreClassifier": TagGenreClassifier,
     }
 
 

@@ -274,3 +274,56 @@ def test_what_x_holds_is_learned_in_a_pipeline(songs, features, n_bands, expecte
     clf = pipe[-1]
     assert (clf.features_, clf.n_mels_) == expected
     assert clf.model_.get_layer("band_limit").n_mels == expected[1]
+
+
+def _embeddings(n=12, n_classes=3, seed=0, windows=4, dims=20):
+    """Window embeddings whose class shifts a few dimensions; padded songs."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % n_classes
+    X = rng.normal(size=(n, windows, dims)).astype("float32")
+    for c in range(n_classes):
+        X[y == c, :, 3 * c : 3 * c + 3] += 2.0
+    X[::4, 2:] = np.nan
+    return X, y
+
+
+def test_embedding_windows_get_a_dense_head():
+    X, y = _embeddings()
+    clf = _fast(epochs=30, learning_rate=0.05).fit(X, y)
+    assert (clf.features_, clf.n_mels_) == ("embedding", None)
+    assert clf.score(X, y) > 0.9
+    per_window = clf.model_.get_layer("per_window").layer
+    # hidden="auto": a linear window model on embeddings (20 * 3 + 3 weights),
+    # and none of the spectrogram-only layers.
+    assert per_window.count_params() == 63
+    names = {layer.name for layer in clf.model_.layers}
+    assert not names & {"spec_augment", "band_limit"}
+    proba = clf.predict_window_proba(X)
+    assert proba.shape == (12, 4, 3) and np.isnan(proba[0, 2:]).all()
+    hidden = _fast(epochs=1, hidden=8, pooling="attention").fit(X, y)
+    assert hidden.model_.get_layer("per_window").layer.count_params() == 168
+
+
+def test_padding_never_influences_embedding_training():
+    X, y = _embeddings()
+    padded = np.concatenate([X, np.full((12, 3, 20), np.nan, "float32")], axis=1)
+    # Window dropout draws per window: its stream depends on the padded shape.
+    a = _fast(epochs=2, window_dropout=0).fit(X, y)
+    b = _fast(epochs=2, window_dropout=0).fit(padded, y)
+    for wa, wb in zip(a.model_.get_weights(), b.model_.get_weights(), strict=True):
+        np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(padded), atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"window_stats": True}, "invalid window_stats=True"),
+        ({"features": "mfcc"}, "holds 20-d window embeddings"),
+        ({"hidden": -1}, "invalid hidden=-1"),
+    ],
+)
+def test_spectrogram_options_are_refused_on_embeddings(params, message):
+    X, y = _embeddings()
+    with pytest.raises(ValueError, match=message):
+        _fast(epochs=1, **params).fit(X, y)

@@ -44,6 +44,8 @@ def trained(tmp_path_factory):
         6,
         "--n-jobs",
         1,
+        "--features",
+        "mfcc",
         "--window-stats",
     )
     return d, model
@@ -221,3 +223,63 @@ def test_refused_model_file_is_exactly_one_line(tmp_path):
         assert lines[0].startswith(f"skgenre: error: {path}: ")
         for word in cases[path]:
             assert word in lines[0]
+
+
+def test_predict_with_no_model_names_a_genre(real_song):
+    out = json.loads(run("predict", real_song, "--format", "json").stdout)
+    assert out[0]["path"] == real_song and out[0]["genre"] == "jazz"
+    assert {"blues", "hiphop", "metal", "rock", "soul"} <= set(out[0]["probabilities"])
+    windows = json.loads(
+        run("predict", real_song, "--windows", "--format", "json").stdout
+    )[0]["windows"]
+    assert len(windows) == 20 and windows[1]["start"] == pytest.approx(2.992)
+
+
+def test_tag_prints_top_tags_and_draws_the_taggram(real_song, tmp_path):
+    proc = run(
+        "tag",
+        real_song,
+        "--top",
+        "3",
+        "--format",
+        "json",
+        "--plot",
+        tmp_path / "taggram.png",
+    )
+    tags = json.loads(proc.stdout)[0]["tags"]
+    assert len(tags) == 3 and next(iter(tags)) == "jazz"
+    assert list(tags.values()) == sorted(tags.values(), reverse=True)
+    assert (tmp_path / "taggram.png").stat().st_size > 10_000
+    assert proc.stderr.strip().splitlines() == [
+        f"Saved taggram to {tmp_path / 'taggram.png'}"
+    ]
+    rows = list(
+        csv.reader(
+            run(
+                "tag",
+                real_song,
+                "--tagger",
+                "musicnn-mtt",
+                "--format",
+                "csv",
+                "--top",
+                "2",
+            ).stdout.splitlines()
+        )
+    )
+    assert rows[0] == ["path", "rank", "tag", "probability"] and len(rows) == 3
+
+
+def test_train_uses_the_pretrained_encoder_by_default(tmp_path):
+    import skgenre
+
+    paths, _ = make_songs(tmp_path / "train", n_per_genre=3, duration=5.0)
+    model = tmp_path / "m.skgenre"
+    run("train", tmp_path / "train", "--out", model, "--epochs", 2, "--n-jobs", 1)
+    pipe = skgenre.load(model)
+    assert type(pipe[0]).__name__ == "WindowEmbedder"
+    assert pipe[-1].features_ == "embedding"
+    out = json.loads(
+        run("predict", paths[0], "--model", model, "--format", "json").stdout
+    )
+    assert set(out[0]["probabilities"]) == {"blues", "metal", "rock"}

@@ -229,3 +229,54 @@ def test_checksums_are_recorded(small_model):
     _, members = small_model
     manifest = json.loads(members["skgenre-model.json"])
     assert set(manifest["sha256"]) == {"step0.keras"}
+
+
+@pytest.fixture(scope="module")
+def pretrained_pipeline(songs):
+    from skgenre import WindowEmbedder
+
+    paths, labels = songs
+    pipe = Pipeline(
+        [
+            ("features", WindowEmbedder(song_length=6.0)),
+            ("clf", MILSongClassifier(epochs=2, random_state=0)),
+        ]
+    )
+    return pipe.fit(paths[:6], labels[:6])
+
+
+def test_pretrained_pipeline_names_its_encoder_instead_of_copying_it(
+    pretrained_pipeline, songs, tmp_path
+):
+    from skgenre.musicnn import WEIGHTS_SHA256
+
+    path = tmp_path / "model.skgenre"
+    skgenre.save(pretrained_pipeline, path)
+    assert path.stat().st_size < 200_000  # the 3.2 MB weights are not in it
+    with zipfile.ZipFile(path) as archive:
+        manifest = json.loads(archive.read("skgenre-model.json"))
+    assert manifest["steps"][0]["state"] == {
+        "weights_sha256": WEIGHTS_SHA256["musicnn-msd"]
+    }
+    loaded = skgenre.load(path)
+    paths = songs[0][6:9]
+    np.testing.assert_allclose(
+        loaded.predict_proba(paths), pretrained_pipeline.predict_proba(paths), atol=1e-6
+    )
+    bad = tmp_path / "other-weights.skgenre"
+    _rewrite_manifest(
+        path, bad, lambda m: m["steps"][0]["state"].update(weights_sha256="ab" * 32)
+    )
+    with pytest.raises(ModelFileError, match="made with other musicnn-msd weights"):
+        skgenre.load(bad)
+
+
+def test_zero_shot_pipeline_round_trip(real_song, tmp_path):
+    from skgenre.zeroshot import zero_shot_pipeline
+
+    pipe = zero_shot_pipeline(song_length=6.0)
+    skgenre.save(pipe, tmp_path / "z.skgenre")
+    loaded = skgenre.load(tmp_path / "z.skgenre")
+    np.testing.assert_array_equal(
+        loaded.predict_proba([real_song]), pipe.predict_proba([real_song])
+    )
