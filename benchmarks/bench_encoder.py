@@ -5,15 +5,17 @@ Usage: python benchmarks/bench_encoder.py [--wheel DIR] [--threads 1 2]
 
 For one 30 s excerpt of a shipped recording (10 patches of 187 frames), times
 decoding (``librosa.load`` at 16 kHz), :func:`skgenre.musicnn.musicnn_logmel`
-+ patching, the Keras port (``musicnn_encoder("musicnn-msd", layer)
-.predict_on_batch``) and, with ``--wheel DIR`` (the unzipped musicnn-0.1.0
-wheel), the ORIGINAL TF1 graph on the same patches and outputs.  TensorFlow's
-thread pools can only be sized before it starts, so each thread count runs in
-a subprocess of its own (numpy's BLAS pools are limited too); port and original
-calls alternate, so that both meet the same load.  Reports the median wall
-time and process CPU time per song, x real time, and the port/original ratio
-of wall times; the port's outputs are checked against the original's.  On a
-shared machine, trust the CPU column: wall times then include waiting.
++ patching, the Keras port (:func:`skgenre.musicnn.encode`, what
+``WindowEmbedder`` runs), both front-ends end to end (``WindowMFCCTransformer``
+and ``WindowEmbedder``, decoding included) and, with ``--wheel DIR`` (the
+unzipped musicnn-0.1.0 wheel), the ORIGINAL TF1 graph on the same patches and
+outputs.  TensorFlow's thread pools can only be sized before it starts, so
+each thread count runs in a subprocess of its own (numpy's BLAS pools are
+limited too); port and original calls alternate, so that both meet the same
+load.  Reports the median wall time and process CPU time per song, x real
+time, and the port/original ratio of wall times; the port's outputs are
+checked against the original's.  On a shared machine, trust the CPU column:
+wall times then include waiting.
 """
 
 import argparse
@@ -87,9 +89,9 @@ def worker(args):
                 patches, outputs=(layer,)
             )[layer]
     for layer in args.layers:
-        encoder = musicnn.musicnn_encoder("musicnn-msd", layer)
-        candidates[f"Keras port, {layer}"] = lambda encoder=encoder: (
-            encoder.predict_on_batch(patches)
+        # What WindowEmbedder runs: one trace for any number of patches.
+        candidates[f"Keras port, {layer}"] = lambda layer=layer: musicnn.encode(
+            "musicnn-msd", layer, patches
         )
     outputs = {step: function() for step, function in candidates.items()}  # warm-up
     samples = {step: [] for step in candidates}
@@ -102,6 +104,19 @@ def worker(args):
         original = outputs.get(step.replace("Keras port", "original TF1 graph"))
         if step.startswith("Keras port") and original is not None:
             rows[-1]["diff"] = float(np.abs(outputs[step] - original).max())
+    # The two front-ends end to end on the same excerpt (decoding included).
+    from skgenre import WindowEmbedder, WindowMFCCTransformer
+
+    for step, transformer in [
+        ("WindowMFCCTransformer (13 MFCC, 22050 Hz)", WindowMFCCTransformer()),
+        ("WindowEmbedder (penultimate)", WindowEmbedder()),
+    ]:
+        transformer.set_params(song_length=SECONDS)
+        transformer.transform([args.song])  # warm-up (builds the network)
+        add(
+            step,
+            *timed(lambda t=transformer: t.transform([args.song]), args.repeats)[:2],
+        )
     print("ROWS " + json.dumps(rows), flush=True)
 
 
