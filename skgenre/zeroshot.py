@@ -157,6 +157,7 @@ class TagGenreClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_songs, n_windows, n_genres)
             NaN for padded windows.
         """
+        check_is_fitted(self, "classes_")
         X = np.asarray(X)
         n_songs, n_windows = X.shape[:2]
         windows = X.reshape(n_songs * n_windows, 1, *X.shape[2:])
@@ -172,7 +173,8 @@ class TagGenreClassifier(ClassifierMixin, BaseEstimator):
         -------
         genres : ndarray of shape (n_songs,)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

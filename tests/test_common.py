@@ -1,6 +1,6 @@
 """scikit-learn's common estimator checks, with the tags each estimator declares.
 
-Both estimators declare honest input tags (file paths; 5-D arrays), under
+The estimators declare honest input tags (file paths; 5-D or 3-D arrays), under
 which ``parametrize_with_checks`` yields only the checks that apply. The
 data-free API checks are also run one by one; the few that cannot apply are
 expected to fail, each with its reason.
@@ -10,9 +10,15 @@ import pytest
 import sklearn.utils.estimator_checks as checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skgenre import MILSongClassifier, WindowMFCCTransformer
+from skgenre import MILSongClassifier, WindowEmbedder, WindowMFCCTransformer
+from skgenre.zeroshot import TagGenreClassifier
 
-ESTIMATORS = [WindowMFCCTransformer(), MILSongClassifier(epochs=1)]
+ESTIMATORS = [
+    WindowMFCCTransformer(),
+    WindowEmbedder(),
+    MILSongClassifier(epochs=1),
+    TagGenreClassifier(),
+]
 
 EXPECTED_FAILED = {
     "MILSongClassifier": {
