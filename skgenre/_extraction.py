@@ -158,10 +158,12 @@ class Extraction:
         ) as progress:
             todo = []
             for i, key in enumerate(keys):
-                if key is not None and cached.check_call_in_cache(key, self.settings):
-                    songs[i] = cached(key, self.settings)
+                try:
+                    if key is None:
+                        raise LookupError
+                    songs[i] = cached(key, self.settings)  # one hash, one read
                     progress.update()
-                else:
+                except LookupError:
                     todo.append(i)
             block = len(todo) if self.finish is None else self.batch_songs
             for start in range(0, len(todo), max(block, 1)):
@@ -230,11 +232,12 @@ def _count_one(count, path, settings, catch):
 def _cached(file_key, settings, value=None):
     """Cache entry: a song's features keyed by ``file_key`` and ``settings``.
 
-    Called with ``value`` to store it; errors are never cached since
-    joblib.Memory stores only returned values.
+    Called without ``value``, it returns the cached features or raises
+    LookupError (joblib.Memory stores only returned values, so nothing is
+    stored); called with ``value``, it stores it.
     """
     if value is None:
-        raise LookupError("not in the cache")  # callers check first
+        raise LookupError("not in the cache")
     return value
 
 
