@@ -167,15 +167,24 @@ class _SongKerasClassifier(KerasClassifier):
 
 
 class MILSongClassifier(_SongKerasClassifier):
-    """Song genre classifier: a CNN on every window, window predictions averaged.
+    """Song genre classifier: a model on every window, window predictions averaged.
 
     Multiple-instance learning: each song (bag) is a sequence of windows
-    (instances) and only the song has a label.  The window CNN of the
-    reference model (:func:`skgenre.models.build_window_cnn`) is applied to
+    (instances) and only the song has a label.  A window model is applied to
     every window with ``TimeDistributed`` and its class probabilities are
-    averaged over the song's windows (``GlobalAveragePooling1D``).  With
-    three classes the network has exactly 21,075 trainable parameters; two
-    classes use one sigmoid unit and binary cross-entropy (21,009).
+    averaged over the song's windows (``GlobalAveragePooling1D``).
+
+    * Spectrogram windows, ``X`` of shape ``(n_songs, n_windows, n_bands,
+      n_frames, 1)`` (:class:`WindowMFCCTransformer`): the window CNN of the
+      reference model (:func:`skgenre.models.build_window_cnn`).  With three
+      classes it has exactly 21,075 trainable parameters; two classes use
+      one sigmoid unit and binary cross-entropy (21,009).
+    * Embedding windows, ``X`` of shape ``(n_songs, n_windows, n_features)``
+      (:class:`WindowEmbedder`): a dense head
+      (:func:`skgenre.models.build_window_head`), linear by default.
+      ``filters``, ``freq_mask``, ``time_mask`` and ``bandlimit`` only mean
+      something for spectrograms and are ignored; ``window_stats=True`` is
+      refused.
 
     Features are standardised per band with the training set's mean and
     variance by a fixed ``Normalization`` layer (no trainable weights), since
