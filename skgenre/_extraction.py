@@ -13,6 +13,7 @@ and stacks songs into one array, padding songs with fewer windows with NaN.
 import os
 import warnings
 from collections.abc import Callable, Hashable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -165,37 +166,56 @@ class Extraction:
                     progress.update()
                 except LookupError:
                     todo.append(i)
-            block = len(todo) if self.finish is None else self.batch_songs
-            for start in range(0, len(todo), max(block, 1)):
-                part = todo[start : start + block]
-                for i, value in zip(
-                    part, self._compute(paths, part, progress), strict=True
-                ):
-                    songs[i] = value
-                    if keys[i] is not None and not isinstance(value, AudioDecodeError):
-                        cached(keys[i], self.settings, value=value)  # stores it
+            for i, value in self._compute(paths, todo, progress):
+                songs[i] = value
+                if keys[i] is not None and not isinstance(value, AudioDecodeError):
+                    cached(keys[i], self.settings, value=value)  # stores it
         return songs
 
-    def _compute(self, paths, part, progress):
-        """Features of the songs ``part`` (indices into ``paths``), in order."""
-        results = self._parallel(len(part), return_as="generator")(
+    def _compute(self, paths, todo, progress):
+        """Yield ``(i, features)`` of the songs ``todo`` (indices into ``paths``)."""
+        if self.finish is None:
+            for i, value in zip(todo, self._extract(paths, todo), strict=True):
+                yield i, value
+                progress.update()  # song by song, as workers return them
+            return
+        # Blocks of songs: while the batched stage (e.g. a network using every
+        # core) runs on one block in a thread, the workers decode the next;
+        # at most two blocks are in memory.
+        blocks = [
+            todo[start : start + self.batch_songs]
+            for start in range(0, len(todo), self.batch_songs)
+        ]
+        with ThreadPoolExecutor(max_workers=1) as stage:
+            pending = None
+            for part in blocks:
+                extracted = list(self._extract(paths, part))
+                if pending is not None:
+                    yield from self._finished(*pending.result(), progress)
+                pending = stage.submit(self._finish, part, extracted)
+            if pending is not None:
+                yield from self._finished(*pending.result(), progress)
+
+    def _extract(self, paths, part):
+        """``compute`` of the songs ``part`` in joblib workers, in order."""
+        return self._parallel(len(part), return_as="generator")(
             delayed(_extract_one)(self.compute, paths[i], self.settings, self.catch)
             for i in part
         )
-        if self.finish is None:
-            songs = []
-            for result in results:
-                songs.append(result)
-                progress.update()  # song by song, as workers return them
-            return songs
-        results = list(results)
+
+    def _finish(self, part, results):
+        """``finish`` on the songs of ``part`` that were decoded."""
         good = [k for k, r in enumerate(results) if not isinstance(r, AudioDecodeError)]
         if good:
             finished = self.finish([results[k] for k in good], self.settings)
             for k, value in zip(good, finished, strict=True):
                 results[k] = value
+        return part, results
+
+    @staticmethod
+    def _finished(part, results, progress):
+        yield from zip(part, results, strict=True)
         progress.update(len(part))
-        return results
 
     def _parallel(self, n_tasks, **kwargs):
         """``joblib.Parallel``: no workers for a single task."""

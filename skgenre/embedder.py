@@ -11,12 +11,43 @@ from ._validation import check_choice, check_param, is_int, is_real
 from .audio import decoded_length, load_audio, n_frames_for, n_windows_for
 
 __all__ = [
+    "ENCODERS",
     "EmbedderSettings",
     "WindowEmbedder",
     "embed_patches",
     "song_n_windows",
     "song_patches",
 ]
+
+
+#: ``WindowEmbedder(model=...)`` -> the pretrained networks whose outputs are
+#: concatenated: one network, or both (MSD's then MTT's dimensions).
+ENCODERS = {
+    "musicnn-msd": ("musicnn-msd",),
+    "musicnn-mtt": ("musicnn-mtt",),
+    "musicnn-msd+mtt": ("musicnn-msd", "musicnn-mtt"),
+}
+
+
+def output_names(model, layer):
+    """Names of the embedding dimensions of ``model`` at ``layer``.
+
+    Tag names for the taggram (prefixed ``msd:`` / ``mtt:`` when both
+    networks are used), else ``"<layer>_<i>"``.
+
+    Returns
+    -------
+    names : list of str
+    """
+    networks = ENCODERS[model]
+    names = []
+    for network in networks:
+        prefix = network.removeprefix("musicnn-") + ":" if len(networks) > 1 else ""
+        if layer == "taggram":
+            names += [prefix + tag for tag in musicnn.TAGS[network]]
+        else:
+            names += [f"{prefix}{layer}_{i}" for i in range(musicnn.LAYERS[layer])]
+    return names
 
 
 class EmbedderSettings(NamedTuple):
@@ -40,7 +71,7 @@ class EmbedderSettings(NamedTuple):
     @property
     def n_features(self):
         """Dimensions of one window's embedding."""
-        return musicnn.LAYERS[self.layer]
+        return musicnn.LAYERS[self.layer] * len(ENCODERS[self.model])
 
     @property
     def window_shape(self):
@@ -126,8 +157,13 @@ def embed_patches(songs, settings, batch_size=64):
     -------
     embeddings : list of ndarray of shape (n_windows_i, n_features), float32
     """
-    out = musicnn.encode(
-        settings.model, settings.layer, np.concatenate(songs), batch_size=batch_size
+    patches = np.concatenate(songs)
+    out = np.concatenate(
+        [
+            musicnn.encode(network, settings.layer, patches, batch_size=batch_size)
+            for network in ENCODERS[settings.model]
+        ],
+        axis=1,
     )
     return np.split(out, np.cumsum([len(s) for s in songs])[:-1])
 
@@ -149,9 +185,11 @@ class WindowEmbedder(BaseWindowTransformer):
 
     Parameters
     ----------
-    model : {"musicnn-msd", "musicnn-mtt"}, default="musicnn-msd"
+    model : {"musicnn-msd", "musicnn-mtt", "musicnn-msd+mtt"}, \
+default="musicnn-msd"
         The network: trained on the Million Song Dataset's 50 most common
-        last.fm tags, or on MagnaTagATune's 50 tags.
+        last.fm tags, or on MagnaTagATune's 50 tags; or both, their outputs
+        concatenated (twice the dimensions and the cost).
     layer : {"penultimate", "mean_pool", "max_pool", "taggram"}, \
 default="penultimate"
         The embedding: the 200-d penultimate layer, the mean or maximum over
@@ -220,7 +258,7 @@ default="penultimate"
         -------
         settings : EmbedderSettings
         """
-        check_choice(self, "model", self.model, musicnn.MODELS)
+        check_choice(self, "model", self.model, tuple(ENCODERS))
         check_choice(self, "layer", self.layer, tuple(musicnn.LAYERS))
         frame = musicnn.HOP_LENGTH / musicnn.SAMPLE_RATE
         check_param(
@@ -253,7 +291,9 @@ default="penultimate"
             if self.song_length is None
             else int(round(self.song_length * rate)),
             hop_frames=hop,
-            weights_sha256=musicnn.WEIGHTS_SHA256[self.model],
+            weights_sha256="+".join(
+                musicnn.WEIGHTS_SHA256[network] for network in ENCODERS[self.model]
+            ),
         )
 
     def _front_end(self, settings):
@@ -290,11 +330,9 @@ default="penultimate"
         Returns
         -------
         names : ndarray of shape (n_features,) of str
-            The tag names for ``layer="taggram"``, else ``"<layer>_<i>"``.
+            The tag names for ``layer="taggram"``, else ``"<layer>_<i>"``;
+            prefixed ``msd:`` / ``mtt:`` for ``model="musicnn-msd+mtt"``.
         """
         s = self.feature_settings()
-        if s.layer == "taggram":
-            names = musicnn.TAGS[s.model]
-        else:
-            names = [f"{s.layer}_{i}" for i in range(s.n_features)]
+        names = output_names(s.model, s.layer)
         return np.asarray(names, dtype=object)

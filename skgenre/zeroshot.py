@@ -13,15 +13,14 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
-from . import musicnn
 from ._validation import check_choice
-from .embedder import WindowEmbedder
+from .embedder import ENCODERS, WindowEmbedder, output_names
 
 __all__ = ["GENRE_TAGS", "TagGenreClassifier", "song_tags", "zero_shot_pipeline"]
 
-#: Genre name -> the tags of each tagger that make it.  MSD's last.fm tags
-#: name no classical, disco or reggae; MagnaTagATune's have classical but no
-#: jazz, blues or hip-hop.
+#: Tagger -> genre name -> the tags that make it.  MSD's last.fm tags name no
+#: classical, disco or reggae; MagnaTagATune's have classical but no jazz,
+#: blues or hip-hop; both together give MSD's genres and MTT's classical.
 GENRE_TAGS = {
     "musicnn-msd": {
         "blues": ("blues",),
@@ -52,6 +51,14 @@ GENRE_TAGS = {
         "rock": ("rock",),
     },
 }
+# Both taggers: MSD's genres, and classical from MTT (MSD has no such tag).
+GENRE_TAGS["musicnn-msd+mtt"] = {
+    **{
+        genre: tuple(f"msd:{tag}" for tag in tags)
+        for genre, tags in GENRE_TAGS["musicnn-msd"].items()
+    },
+    "classical": tuple(f"mtt:{tag}" for tag in GENRE_TAGS["musicnn-mtt"]["classical"]),
+}
 
 
 def song_tags(X):
@@ -77,9 +84,11 @@ class TagGenreClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    tagger : {"musicnn-msd", "musicnn-mtt"}, default="musicnn-msd"
+    tagger : {"musicnn-msd", "musicnn-mtt", "musicnn-msd+mtt"}, \
+default="musicnn-msd"
         The tagger whose taggram ``X`` holds; its tags are grouped into
-        genres by :data:`GENRE_TAGS`.
+        genres by :data:`GENRE_TAGS`.  "musicnn-msd+mtt": MSD's genres plus
+        classical from MTT's tags.
 
     Attributes
     ----------
@@ -110,9 +119,9 @@ class TagGenreClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : TagGenreClassifier
         """
-        check_choice(self, "tagger", self.tagger, musicnn.MODELS)
+        check_choice(self, "tagger", self.tagger, tuple(ENCODERS))
         groups = GENRE_TAGS[self.tagger]
-        tags = musicnn.TAGS[self.tagger]
+        tags = output_names(self.tagger, "taggram")
         self.classes_ = np.asarray(sorted(groups), dtype=object)
         self.n_features_in_ = len(tags)
         self.tag_indices_ = [[tags.index(t) for t in groups[g]] for g in self.classes_]
