@@ -10,7 +10,7 @@ import sys
 import numpy as np
 
 from ._quiet import quiet_framework
-from .musicnn import MODELS
+from .embedder import ENCODERS
 from .pipelines import FRONT_ENDS
 
 EXIT_ERROR = 1
@@ -221,8 +221,8 @@ def build_parser():
     predict.add_argument("--model", help="a trained model file (skgenre train)")
     predict.add_argument(
         "--tagger",
-        default="musicnn-msd",
-        choices=MODELS,
+        default="musicnn-msd+mtt",
+        choices=tuple(ENCODERS),
         help="tagger of the zero-shot genres when no model is given",
     )
     predict.add_argument("--format", default="table", choices=["table", "json", "csv"])
@@ -232,7 +232,7 @@ def build_parser():
     tag = sub.add_parser("tag", help="top tags per file, by the pretrained tagger")
     tag.add_argument("files", nargs="+")
     tag.add_argument("--top", type=int, default=10, help="tags per file")
-    tag.add_argument("--tagger", default="musicnn-msd", choices=MODELS)
+    tag.add_argument("--tagger", default="musicnn-msd", choices=tuple(ENCODERS))
     tag.add_argument("--format", default="table", choices=["table", "json", "csv"])
     tag.add_argument("--plot", help="save the taggram (tags x time) as an image")
     tag.set_defaults(func=cmd_tag)

@@ -84,11 +84,12 @@ class TagGenreClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    tagger : {"musicnn-msd", "musicnn-mtt", "musicnn-msd+mtt"}, \
-default="musicnn-msd"
+    tagger : {"musicnn-msd+mtt", "musicnn-msd", "musicnn-mtt"}, \
+default="musicnn-msd+mtt"
         The tagger whose taggram ``X`` holds; its tags are grouped into
-        genres by :data:`GENRE_TAGS`.  "musicnn-msd+mtt": MSD's genres plus
-        classical from MTT's tags.
+        genres by :data:`GENRE_TAGS`.  "musicnn-msd+mtt" (both networks):
+        MSD's genres plus classical from MTT's tags, the most accurate
+        measured (``benchmarks/README.md``), at twice the cost.
 
     Attributes
     ----------
@@ -103,13 +104,13 @@ default="musicnn-msd"
     --------
     >>> import numpy as np
     >>> from skgenre.zeroshot import TagGenreClassifier
-    >>> clf = TagGenreClassifier().fit()
+    >>> clf = TagGenreClassifier("musicnn-msd").fit()
     >>> X = np.zeros((1, 2, 50)); X[0, :, 9] = 0.8  # tag 9 of MSD is "jazz"
     >>> clf.predict(X)
     array(['jazz'], dtype=object)
     """
 
-    def __init__(self, tagger="musicnn-msd"):
+    def __init__(self, tagger="musicnn-msd+mtt"):
         self.tagger = tagger
 
     def fit(self, X=None, y=None):
@@ -194,12 +195,14 @@ default="musicnn-msd"
         return tags
 
 
-def zero_shot_pipeline(tagger="musicnn-msd", **embedder_params):
+def zero_shot_pipeline(tagger="musicnn-msd+mtt", **embedder_params):
     """A fitted Pipeline from audio paths to genres, with no training.
 
     Parameters
     ----------
-    tagger : {"musicnn-msd", "musicnn-mtt"}, default="musicnn-msd"
+    tagger : {"musicnn-msd+mtt", "musicnn-msd", "musicnn-mtt"}, \
+default="musicnn-msd+mtt"
+        See :class:`TagGenreClassifier`.
     **embedder_params
         Further :class:`~skgenre.WindowEmbedder` parameters (``song_length``,
         ``n_jobs``, ``memory``, ``verbose``...).

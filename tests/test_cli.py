@@ -228,7 +228,12 @@ def test_refused_model_file_is_exactly_one_line(tmp_path):
 def test_predict_with_no_model_names_a_genre(real_song):
     out = json.loads(run("predict", real_song, "--format", "json").stdout)
     assert out[0]["path"] == real_song and out[0]["genre"] == "jazz"
-    assert {"blues", "hiphop", "metal", "rock", "soul"} <= set(out[0]["probabilities"])
+    genres = set(out[0]["probabilities"])
+    assert {"blues", "classical", "hiphop", "metal", "rock", "soul"} <= genres
+    msd = json.loads(
+        run("predict", real_song, "--tagger", "musicnn-msd", "--format", "json").stdout
+    )
+    assert "classical" not in msd[0]["probabilities"]
     windows = json.loads(
         run("predict", real_song, "--windows", "--format", "json").stdout
     )[0]["windows"]

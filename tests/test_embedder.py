@@ -140,3 +140,20 @@ def test_feature_names():
     names = WindowEmbedder(layer="mean_pool").get_feature_names_out()
     assert len(names) == 753 and names[0] == "mean_pool_0"
     assert WindowEmbedder().fit().n_features_out_ == 200
+
+
+def test_both_networks_concatenated(clips):
+    both = WindowEmbedder(model="musicnn-msd+mtt", layer="taggram")
+    X = both.transform(clips[:1])
+    assert X.shape == (1, 3, 100)
+    np.testing.assert_allclose(X[0, :, :50], _reference(clips[0], "taggram"), atol=1e-5)
+    np.testing.assert_allclose(
+        X[0, :, 50:], _reference(clips[0], "taggram", "musicnn-mtt"), atol=1e-5
+    )
+    names = both.get_feature_names_out()
+    assert names[0] == "msd:rock" and names[50] == "mtt:guitar"
+    settings = both.feature_settings()
+    assert settings.weights_sha256 == "+".join(
+        mn.WEIGHTS_SHA256[m] for m in ("musicnn-msd", "musicnn-mtt")
+    )
+    assert WindowEmbedder(model="musicnn-msd+mtt").fit().n_features_out_ == 400
