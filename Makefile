@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/python -m skgenre demo $(if $(DATA),--data "$(DATA)")
 
 test: $(STAMP)
-	$(BIN)/ruff check skgenre tests benchmarks examples docs
+	$(BIN)/ruff check skgenre tests benchmarks examples docs scripts
 	$(BIN)/python -m pytest
 
 DOCS_STAMP := $(VENV)/.installed-docs
@@ -31,8 +31,8 @@ docs: $(DOCS_STAMP)
 	TF_CPP_MIN_LOG_LEVEL=3 $(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 lint: $(STAMP)
-	$(BIN)/ruff check skgenre tests benchmarks examples docs
-	$(BIN)/ruff format --check skgenre tests benchmarks
+	$(BIN)/ruff check skgenre tests benchmarks examples docs scripts
+	$(BIN)/ruff format --check skgenre tests benchmarks scripts
 
 clean:
 	rm -rf $(VENV) build *.egg-info
