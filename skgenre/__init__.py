@@ -1,10 +1,11 @@
 """skgenre: music genre classification from audio, inside scikit-learn.
 
-``WindowMFCCTransformer`` turns audio files into a 5-D tensor of window
-features; ``MILSongClassifier`` classifies each song from its windows
-(multiple-instance learning).  The classifier imports TensorFlow, so it is
-loaded on first use: feature extraction alone (e.g. in joblib workers) stays
-light.
+``WindowEmbedder`` (pretrained musicnn embeddings of 3 s windows) or
+``WindowMFCCTransformer`` (MFCC matrices of 5 s windows, the reference) turn
+audio files into window features; ``MILSongClassifier`` classifies each song
+from its windows (multiple-instance learning).  The classifier imports
+TensorFlow, so it is loaded on first use: feature extraction alone (e.g. in
+joblib workers) stays light.
 """
 
 from ._version import __version__
