@@ -234,6 +234,22 @@ def parse_args(argv):
     return args
 
 
+def run_baseline(paths, y, splits, results, cache_dir):
+    """The MFCC-statistics baseline on the folds ``splits``, into ``results``."""
+    start = time.perf_counter()
+    X = baseline_features(paths, Memory(cache_dir, verbose=0))
+    log(f"baseline features {X.shape}: {time.perf_counter() - start:.1f} s")
+    run_method(
+        "MFCC mean+std -> LogReg",
+        f"{BASELINE_N_MFCC} MFCC stats",
+        lambda seed: make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)),
+        X,
+        y,
+        splits,
+        results,
+    )
+
+
 def main(argv=None):
     args = parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow loads
@@ -253,20 +269,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="skgenre-bench-") as tmp:
         cache_dir = args.cache or tmp
 
-        start = time.perf_counter()
-        X = baseline_features(paths, Memory(cache_dir, verbose=0))
-        log(f"baseline features {X.shape}: {time.perf_counter() - start:.1f} s")
-        run_method(
-            "MFCC mean+std -> LogReg",
-            f"{BASELINE_N_MFCC} MFCC stats",
-            lambda seed: make_pipeline(
-                StandardScaler(), LogisticRegression(max_iter=1000)
-            ),
-            X,
-            y,
-            splits,
-            results,
-        )
+        run_baseline(paths, y, splits, results, cache_dir)
 
         if not args.baseline_only:
             from skgenre import MILSongClassifier

@@ -69,7 +69,6 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow loads
 
 import numpy as np  # noqa: E402
-from joblib import Memory  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import accuracy_score, confusion_matrix  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
@@ -79,9 +78,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import log, report, stratified_splits  # noqa: E402
 from bench_accuracy import (  # noqa: E402
-    BASELINE_N_MFCC,
-    baseline_features,
     markdown_table,
+    run_baseline,
     run_method,
     window_features,
 )
@@ -227,20 +225,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory(prefix="skgenre-bench-") as tmp:
         cache_dir = args.cache or tmp
 
-        start = time.perf_counter()
-        X = baseline_features(paths, Memory(cache_dir, verbose=0))
-        log(f"baseline features {X.shape}: {time.perf_counter() - start:.1f} s")
-        run_method(
-            "MFCC mean+std -> LogReg",
-            f"{BASELINE_N_MFCC} MFCC stats",
-            lambda seed: make_pipeline(
-                StandardScaler(), LogisticRegression(max_iter=1000)
-            ),
-            X,
-            y,
-            splits,
-            results,
-        )
+        run_baseline(paths, y, splits, results, cache_dir)
 
         if args.reference:
             X, _ = window_features(paths, "mfcc", cache_dir)
