@@ -30,7 +30,7 @@ from .models import (
 )
 from .pooling import POOLINGS
 
-__all__ = ["MILSongClassifier", "export_state", "restore_classifier"]
+__all__ = ["MILSongClassifier", "export_state", "restore_classifier", "window_kind"]
 
 # Parameters passed as they are to build_mil_model: a new hyper-parameter of
 # the network is added here (and to __init__).
@@ -379,7 +379,7 @@ class MILSongClassifier(_SongKerasClassifier):
     def _initialize(self, X, y=None):
         self._check_params()
         _check_rank(X, type(self).__name__)  # full validation follows in super
-        self.features_, self.n_mels_ = self._window_kind(X.shape[2:])
+        self.features_, self.n_mels_ = window_kind(self, X.shape[2:])
         if self.normalize:
             self.band_mean_, self.band_variance_ = band_statistics(X)
         if self.window_stats:
@@ -414,41 +414,6 @@ class MILSongClassifier(_SongKerasClassifier):
             0 <= self.bandlimit <= 1,
             "a probability in [0, 1]",
         )
-
-    def _window_kind(self, window_shape):
-        """``(features, n_mels)`` of windows of ``window_shape``."""
-        features, n_bands = self.features, window_shape[0]
-        if len(window_shape) == 1:
-            if features not in ("auto", "embedding"):
-                raise ValueError(
-                    f"{type(self).__name__}: features={features!r}, but X holds "
-                    f"{n_bands}-d window embeddings (3-D); use features='auto'."
-                )
-            check_param(
-                self,
-                "window_stats",
-                self.window_stats,
-                not self.window_stats,
-                "False for embedding windows (3-D X): it needs spectrograms",
-            )
-            return "embedding", None
-        if features == "auto":
-            features = "mfcc" if n_bands <= MAX_MFCC_BANDS else "logmel"
-        if features == "embedding":
-            raise ValueError(
-                f"{type(self).__name__}: features='embedding', but X holds "
-                "spectrogram windows (5-D)."
-            )
-        if features == "logmel":
-            return features, None
-        n_mels = 128 if self.n_mels == "auto" else int(self.n_mels)
-        if n_bands > n_mels:
-            raise ValueError(
-                f"{type(self).__name__}: X has {n_bands} bands per frame, which "
-                f"cannot be MFCCs of n_mels={n_mels} mel bands; set n_mels to the "
-                "transformer's, or features='logmel' if X holds log-mel bands."
-            )
-        return features, n_mels
 
     def _initialize_callbacks(self):
         super()._initialize_callbacks()
@@ -531,6 +496,56 @@ class MILSongClassifier(_SongKerasClassifier):
         return proba
 
 
+def window_kind(clf, window_shape):
+    """What windows of ``window_shape`` hold, given the classifier's settings.
+
+    Parameters
+    ----------
+    clf : MILSongClassifier
+        Its ``features``, ``n_mels`` and ``window_stats``.
+    window_shape : tuple of int
+        ``(n_bands, n_frames, 1)`` or ``(n_features,)``.
+
+    Returns
+    -------
+    features : {"mfcc", "logmel", "embedding"}
+    n_mels : int or None
+        Mel bands behind MFCCs; None otherwise.
+    """
+    name = type(clf).__name__
+    features, n_bands = clf.features, window_shape[0]
+    if len(window_shape) == 1:
+        if features not in ("auto", "embedding"):
+            raise ValueError(
+                f"{name}: features={features!r}, but X holds "
+                f"{n_bands}-d window embeddings (3-D); use features='auto'."
+            )
+        check_param(
+            clf,
+            "window_stats",
+            clf.window_stats,
+            not clf.window_stats,
+            "False for embedding windows (3-D X): it needs spectrograms",
+        )
+        return "embedding", None
+    if features == "auto":
+        features = "mfcc" if n_bands <= MAX_MFCC_BANDS else "logmel"
+    if features == "embedding":
+        raise ValueError(
+            f"{name}: features='embedding', but X holds spectrogram windows (5-D)."
+        )
+    if features == "logmel":
+        return features, None
+    n_mels = 128 if clf.n_mels == "auto" else int(clf.n_mels)
+    if n_bands > n_mels:
+        raise ValueError(
+            f"{name}: X has {n_bands} bands per frame, which cannot be MFCCs of "
+            f"n_mels={n_mels} mel bands; set n_mels to the transformer's, or "
+            "features='logmel' if X holds log-mel bands."
+        )
+    return features, n_mels
+
+
 def _check_rank(X, name):
     ndim = np.ndim(X)
     if ndim not in (3, 5):
@@ -602,7 +617,7 @@ def restore_classifier(params, state, model):
     for key in _STATE_ARRAYS:
         if key in state:
             setattr(clf, key + "_", np.asarray(state[key]))
-    clf.features_, clf.n_mels_ = clf._window_kind(X.shape[2:])
+    clf.features_, clf.n_mels_ = window_kind(clf, X.shape[2:])
     clf.model_ = model
     clf._initialize_callbacks()
     clf.history_ = {}
