@@ -154,7 +154,7 @@ def cmd_demo(args):
         features=args.features,
         folds=args.folds,
         epochs=args.epochs,
-        song_length=args.song_length,
+        song_length=30.0 if args.song_length == "default" else args.song_length,
         random_state=args.random_state,
     )
 
