@@ -1,5 +1,6 @@
 """Helpers shared by the benchmark scripts (run them from the repo root)."""
 
+import argparse
 import sys
 
 import numpy as np
@@ -35,3 +36,23 @@ def report(table, out=None):
     if out:
         with open(out, "w", encoding="utf-8") as f:
             f.write(table + "\n")
+
+
+def protocol_parser(doc):
+    """Argument parser with the accuracy protocol's shared arguments.
+
+    ``data_dir``, ``--seeds``, ``--folds``, ``--cache`` and ``--out``; the
+    description is the first paragraph of ``doc``.
+    """
+    parser = argparse.ArgumentParser(
+        description=doc.split("\n\n")[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument("data_dir", help="genre-per-folder tree")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument(
+        "--cache", help="feature cache folder (default: a temporary folder)"
+    )
+    parser.add_argument("--out", help="also write the markdown table(s) to this file")
+    return parser

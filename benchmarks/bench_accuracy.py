@@ -49,7 +49,6 @@ of a split and overstates the accuracy to expect on new artists; compare
 methods with each other, not with artist-filtered GTZAN results.
 """
 
-import argparse
 import inspect
 import itertools
 import logging
@@ -59,7 +58,7 @@ import tempfile
 import time
 
 import numpy as np
-from _common import clear_keras, log, report, stratified_splits
+from _common import clear_keras, log, protocol_parser, report, stratified_splits
 from joblib import Memory, Parallel, delayed
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
@@ -196,22 +195,12 @@ def check_poolings(poolings):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    parser.add_argument("data_dir", help="genre-per-folder tree")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--folds", type=int, default=5)
+    parser = protocol_parser(__doc__)
     parser.add_argument("--poolings", nargs="+", default=list(POOLINGS))
     parser.add_argument("--features", nargs="+", choices=FEATURES, default=FEATURES)
     parser.add_argument(
         "--epochs", type=int, default=None, help="MIL epochs (classifier default)"
     )
-    parser.add_argument(
-        "--cache", help="feature cache folder (default: a temporary folder)"
-    )
-    parser.add_argument("--out", help="also write the markdown table to this file")
     parser.add_argument(
         "--quick",
         action="store_true",

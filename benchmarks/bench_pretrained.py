@@ -58,7 +58,6 @@ it puts songs of one artist on both sides of a split and overstates the
 accuracy to expect on new artists; compare methods with each other.
 """
 
-import argparse
 import logging
 import os
 import sys
@@ -76,7 +75,7 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import log, report, stratified_splits  # noqa: E402
+from _common import log, protocol_parser, report, stratified_splits  # noqa: E402
 from bench_accuracy import (  # noqa: E402
     markdown_table,
     run_baseline,
@@ -160,13 +159,7 @@ def zero_shot(model, X, y):
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(
-        description=__doc__.split("\n\n")[0],
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
-    )
-    parser.add_argument("data_dir", help="genre-per-folder tree")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--folds", type=int, default=5)
+    parser = protocol_parser(__doc__)
     parser.add_argument("--models", nargs="+", choices=MODELS, default=MODELS)
     parser.add_argument("--layers", nargs="+", choices=LAYERS, default=LAYERS)
     parser.add_argument("--poolings", nargs="+", default=list(POOLINGS))
@@ -182,10 +175,6 @@ def parse_args(argv):
         help="also run the reference MIL CNN on MFCCs (~20 s per fit) instead "
         "of quoting bench_accuracy.py's figure",
     )
-    parser.add_argument(
-        "--cache", help="feature cache folder (default: a temporary folder)"
-    )
-    parser.add_argument("--out", help="also write the markdown tables to this file")
     parser.add_argument(
         "--quick",
         action="store_true",

@@ -11,6 +11,8 @@ import os
 import numpy as np
 import soundfile as sf
 
+from ._errors import FileError
+
 __all__ = [
     "AudioDecodeError",
     "decoded_length",
@@ -29,7 +31,7 @@ _EXACT_LENGTH_FORMATS = frozenset(
 _DECODE_ERRORS = (sf.LibsndfileError, RuntimeError, TypeError)
 
 
-class AudioDecodeError(ValueError):
+class AudioDecodeError(FileError):
     """A file could not be read as audio.
 
     The message names the file and the reason.  Subclasses :class:`ValueError`
@@ -43,14 +45,7 @@ class AudioDecodeError(ValueError):
         Why it could not be used.
     """
 
-    def __init__(self, path, reason):
-        self.path = str(path)
-        self.reason = str(reason)
-        super().__init__(f"cannot read audio file {self.path!r}: {self.reason}")
-
-    def __reduce__(self):
-        # Picklable, so the error crosses joblib worker boundaries intact.
-        return (type(self), (self.path, self.reason))
+    message = "cannot read audio file {path!r}: {reason}"
 
 
 def load_audio(path, *, sample_rate, offset=0.0, duration=None):

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._errors import FileError
+
 __all__ = [
     "HOP_LENGTH",
     "LAYERS",
@@ -93,7 +95,7 @@ WEIGHTS_SHA256 = {
 _BN_EPSILON = 1e-3  # tf.compat.v1.layers.batch_normalization's default
 
 
-class WeightsFileError(ValueError):
+class WeightsFileError(FileError):
     """A weights file is missing, damaged or not the one recorded.
 
     Subclasses :class:`ValueError` so ``except ValueError`` also catches it.
@@ -106,13 +108,7 @@ class WeightsFileError(ValueError):
         What is wrong with it.
     """
 
-    def __init__(self, path, reason):
-        self.path = str(path)
-        self.reason = str(reason)
-        super().__init__(f"refusing musicnn weights file {self.path!r}: {self.reason}")
-
-    def __reduce__(self):
-        return (type(self), (self.path, self.reason))
+    message = "refusing musicnn weights file {path!r}: {reason}"
 
 
 def _check_name(name):

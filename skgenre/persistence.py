@@ -19,6 +19,7 @@ import zlib
 import numpy as np
 from sklearn.pipeline import Pipeline
 
+from ._errors import FileError
 from ._version import __version__
 from .embedder import WindowEmbedder
 from .transformer import WindowMFCCTransformer
@@ -31,7 +32,7 @@ FORMAT_VERSION = 1
 _MANIFEST = "skgenre-model.json"
 
 
-class ModelFileError(ValueError):
+class ModelFileError(FileError):
     """A file that this version of skgenre refuses to load as a model.
 
     Every refusal of :func:`load` raises this one type, whatever is wrong:
@@ -57,13 +58,10 @@ class ModelFileError(ValueError):
     ``model.skgenre: damaged (checksum error in step1.keras)``.
     """
 
-    def __init__(self, path, reason):
-        self.path = os.fspath(path)
-        self.reason = " ".join(str(reason).split())  # always one line
-        super().__init__(f"{self.path}: {self.reason}")
+    message = "{path}: {reason}"
 
-    def __reduce__(self):
-        return type(self), (self.path, self.reason)
+    def __init__(self, path, reason):
+        super().__init__(path, " ".join(str(reason).split()))  # always one line
 
 
 def _json_params(estimator):

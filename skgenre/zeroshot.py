@@ -173,7 +173,8 @@ default="musicnn-msd+mtt"
         windows = X.reshape(n_songs * n_windows, 1, *X.shape[2:])
         real = np.isfinite(windows).all(axis=(1, 2))
         proba = np.full((len(windows), len(self.classes_)), np.nan)
-        proba[real] = self.predict_proba(windows[real]) if real.any() else proba[real]
+        if real.any():
+            proba[real] = self.predict_proba(windows[real])
         return proba.reshape(n_songs, n_windows, -1)
 
     def predict(self, X):
