@@ -56,3 +56,16 @@ def protocol_parser(doc):
     )
     parser.add_argument("--out", help="also write the markdown table(s) to this file")
     return parser
+
+
+def protocol_data(args):
+    """``(paths, y, splits)`` of ``args.data_dir`` with the protocol's folds."""
+    from skgenre.datasets import load_folder
+
+    paths, y = load_folder(args.data_dir)
+    paths = list(paths)
+    log(
+        f"{len(paths)} songs, {len(set(y))} genres; seeds={args.seeds}, "
+        f"folds={args.folds}"
+    )
+    return paths, y, stratified_splits(y, args.seeds, args.folds)

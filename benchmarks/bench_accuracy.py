@@ -58,7 +58,7 @@ import tempfile
 import time
 
 import numpy as np
-from _common import clear_keras, log, protocol_parser, report, stratified_splits
+from _common import clear_keras, log, protocol_data, protocol_parser, report
 from joblib import Memory, Parallel, delayed
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score
@@ -67,7 +67,6 @@ from sklearn.preprocessing import StandardScaler
 
 from skgenre import WindowMFCCTransformer
 from skgenre.audio import AudioDecodeError
-from skgenre.datasets import load_folder
 
 POOLINGS = ("mean", "max", "lse", "autopool", "attention")
 FEATURES = ("mfcc", "logmel")
@@ -246,13 +245,7 @@ def main(argv=None):
     if not args.baseline_only:
         check_poolings(args.poolings)
 
-    paths, y = load_folder(args.data_dir)
-    paths = list(paths)
-    log(
-        f"{len(paths)} songs, {len(set(y))} genres; seeds={args.seeds}, "
-        f"folds={args.folds}"
-    )
-    splits = stratified_splits(y, args.seeds, args.folds)
+    paths, y, splits = protocol_data(args)
 
     results = []
     with tempfile.TemporaryDirectory(prefix="skgenre-bench-") as tmp:

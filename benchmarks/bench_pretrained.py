@@ -75,15 +75,13 @@ from sklearn.preprocessing import StandardScaler  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import log, protocol_parser, report, stratified_splits  # noqa: E402
+from _common import log, protocol_data, protocol_parser, report  # noqa: E402
 from bench_accuracy import (  # noqa: E402
     markdown_table,
     run_baseline,
     run_method,
     window_features,
 )
-
-from skgenre.datasets import load_folder  # noqa: E402
 
 MODELS = ("musicnn-msd", "musicnn-mtt")
 LAYERS = ("penultimate", "mean_pool", "max_pool", "taggram")
@@ -202,13 +200,7 @@ def main(argv=None):
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing warnings
     from skgenre import MILSongClassifier
 
-    paths, y = load_folder(args.data_dir)
-    paths = list(paths)
-    log(
-        f"{len(paths)} songs, {len(set(y))} genres; seeds={args.seeds}, "
-        f"folds={args.folds}"
-    )
-    splits = stratified_splits(y, args.seeds, args.folds)
+    paths, y, splits = protocol_data(args)
 
     results, zero_shot_text, default_row = [], [], None
     with tempfile.TemporaryDirectory(prefix="skgenre-bench-") as tmp:
@@ -227,7 +219,7 @@ def main(argv=None):
                 splits,
                 results,
             )
-        del X
+            del X  # the MFCC windows: the largest array of the run
 
         for model in args.models:
             for layer in args.layers:
