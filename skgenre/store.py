@@ -125,7 +125,7 @@ def write_store(extraction, paths, directory, chunk_size=256):
     del store
     if errors:
         warn_failures(errors, len(paths), extraction.on_error, stacklevel=3)
-    return np.load(features_path, mmap_mode="r"), errors
+    return open_store(directory)[0], errors
 
 
 def _previous_index(extraction, paths, directory):

@@ -213,3 +213,14 @@ def test_classifier_on_a_whole_song_store_equals_in_memory(whole_songs, tmp_path
     proba = from_memory.predict_proba(in_memory)
     np.testing.assert_allclose(from_disk.predict_proba(stored), proba, rtol=1e-6)
     np.testing.assert_allclose(from_disk.predict_proba(in_memory), proba, rtol=1e-6)
+
+
+def test_open_store_reopens_read_only(paths, tmp_path):
+    from skgenre.store import open_store
+
+    t = WindowMFCCTransformer(song_length=10.0)
+    stored = t.transform_to_store(paths, tmp_path / "store")
+    features, index = open_store(tmp_path / "store")
+    assert not features.flags.writeable
+    np.testing.assert_array_equal(features, stored)
+    assert index["paths"] == list(paths) and index["done"] == len(paths)
