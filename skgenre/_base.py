@@ -2,10 +2,13 @@
 
 A front-end subclasses :class:`BaseWindowTransformer`, stores its parameters
 in ``__init__``, and defines ``feature_settings()`` (validated parameters,
-with the window arithmetic) and ``_front_end(settings)`` (what the
-extraction engine runs per song).  ``transform``, ``transform_to_store``,
-``fit_transform`` and the tags come from here; the shared parameters are
-documented once in :data:`SHARED_PARAMETERS`.
+with the window arithmetic), ``_front_end(settings)`` (a
+:class:`~skgenre._extraction.FrontEnd`: what the extraction engine runs per
+song) and ``classifier_params()`` (what its windows hold, for the
+classifier); it is made available by name in :mod:`skgenre.frontends`.
+``transform``, ``transform_to_store``, ``fit_transform``, the model-file
+hooks and the tags come from here; the shared parameters are documented once
+in :data:`SHARED_PARAMETERS`.
 """
 
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -62,8 +65,27 @@ class BaseWindowTransformer(TransformerMixin, BaseEstimator):
 
     Subclasses set the parameters ``song_length``, ``offset``, ``n_jobs``,
     ``memory``, ``verbose`` and ``on_error`` (see :data:`SHARED_PARAMETERS`)
-    and define ``feature_settings()`` and ``_front_end(settings)``.
+    and define ``feature_settings()``, ``_front_end(settings)`` and
+    ``classifier_params()``.
     """
+
+    def _export_state(self):
+        """Fitted state for a model file: ``(JSON data, Keras model or None)``.
+
+        A transformer learns nothing: its parameters are all it needs.
+        """
+        return {}, None
+
+    @classmethod
+    def _restore_state(cls, params, state, model):
+        """The fitted transformer of a model file (see :mod:`skgenre.persistence`).
+
+        Raises
+        ------
+        skgenre._errors.StateError
+            If ``state`` cannot be restored by this skgenre.
+        """
+        return cls(**params).fit()
 
     def _check_shared_params(self):
         """Validate the parameters every window transformer has."""
@@ -95,12 +117,12 @@ class BaseWindowTransformer(TransformerMixin, BaseEstimator):
         """The work of ``transform``, for the extraction engine."""
         settings = self.feature_settings()
         return Extraction(
+            front_end=self._front_end(settings),
             settings=settings,
             n_jobs=self.n_jobs,
             memory=self.memory,
             verbose=self.verbose,
             on_error=self.on_error,
-            **self._front_end(settings),
         )
 
     def transform(self, X):

@@ -2,7 +2,7 @@
 
 import os
 
-__all__ = ["FileError"]
+__all__ = ["FileError", "StateError"]
 
 
 class FileError(ValueError):
@@ -29,3 +29,20 @@ class FileError(ValueError):
 
     def __reduce__(self):
         return type(self), (self.path, self.reason)
+
+
+class StateError(ValueError):
+    """Fitted state from a model file that this skgenre cannot restore.
+
+    Raised by an estimator's ``_restore_state``; :func:`skgenre.load` turns
+    it into a :class:`~skgenre.persistence.ModelFileError` naming the file.
+
+    Parameters
+    ----------
+    reason : str
+        What is wrong, one line.
+    """
+
+    def __init__(self, reason):
+        self.reason = str(reason)
+        super().__init__(self.reason)

@@ -1,8 +1,9 @@
 """The extraction engine: window features of many songs, robustly and fast.
 
 Any feature front-end (window MFCCs, a pretrained encoder...) describes its
-work as an :class:`Extraction`: a per-song function and the settings it
-needs, optionally a batched stage run across songs in this process.  The
+work as a :class:`FrontEnd`: a per-song function, optionally a batched
+stage run across songs in this process; an :class:`Extraction` adds the
+settings it needs and the policy (workers, cache, progress, errors).  The
 engine knows nothing about the features themselves.  It runs the per-song
 function with joblib (any backend) under a one-thread BLAS limit, caches each
 song's result keyed by the file's identity and the settings, shows a tqdm
@@ -26,8 +27,9 @@ from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
 from .audio import AudioDecodeError
+from .padding import PAD_VALUE
 
-__all__ = ["FAILURES_MESSAGE", "ON_ERROR", "Extraction", "warn_failures"]
+__all__ = ["FAILURES_MESSAGE", "ON_ERROR", "Extraction", "FrontEnd", "warn_failures"]
 
 #: Accepted values of ``on_error``.
 ON_ERROR = ("raise", "skip", "zeros")
@@ -37,8 +39,12 @@ FAILURES_MESSAGE = r"\d+ of \d+ audio files could not be read"
 
 
 @dataclass(frozen=True)
-class Extraction:
-    """Window features of songs: what to compute and the policy around it.
+class FrontEnd:
+    """What a feature front-end asks of the engine: its work per song.
+
+    The contract between a front-end (e.g. ``WindowMFCCTransformer``,
+    ``WindowEmbedder``) and the engine, returned by the front-end's
+    ``_front_end(settings)``.
 
     Parameters
     ----------
@@ -47,8 +53,6 @@ class Extraction:
         shape ``(n_windows, *window_shape)`` (or its input to ``finish``), or
         raises :class:`~skgenre.audio.AudioDecodeError`.  Run in joblib
         workers: it must be picklable (a module-level function).
-    settings : hashable
-        Every parameter that changes the features; part of the cache key.
     window_shape : tuple of int
         Shape of one window's features.
     n_windows : int or None, default=None
@@ -62,8 +66,32 @@ class Extraction:
         e.g. a neural network run on windows of many songs at once.
     batch_songs : int, default=32
         Songs per ``finish`` call.
+    desc : str, default="Extracting features"
+        Label of the progress bar.
+    """
+
+    compute: Callable
+    window_shape: tuple
+    n_windows: int | None = None
+    count: Callable | None = None
+    finish: Callable | None = None
+    batch_songs: int = 32
+    desc: str = "Extracting features"
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Window features of songs: a front-end's work and the policy around it.
+
+    Parameters
+    ----------
+    front_end : FrontEnd
+        What to compute per song.
+    settings : hashable
+        Every parameter that changes the features; passed to the front-end's
+        functions and part of the cache key.
     n_jobs : int or None, default=None
-        joblib workers for ``compute``.
+        joblib workers for ``front_end.compute``.
     memory : str, path-like, joblib.Memory or None, default=None
         Cache of each song's features.
     verbose : int, default=0
@@ -71,22 +99,14 @@ class Extraction:
     on_error : {"raise", "skip", "zeros"}, default="raise"
         What a song that cannot be decoded does, see
         :class:`skgenre.WindowMFCCTransformer`.
-    desc : str, default="Extracting features"
-        Label of the progress bar.
     """
 
-    compute: Callable
+    front_end: FrontEnd
     settings: Hashable
-    window_shape: tuple
-    n_windows: int | None = None
-    count: Callable | None = None
-    finish: Callable | None = None
-    batch_songs: int = 32
     n_jobs: Any = None
     memory: Any = None
     verbose: int = 0
     on_error: str = "raise"
-    desc: str = "Extracting features"
 
     @property
     def catch(self):
@@ -116,14 +136,18 @@ class Extraction:
         failed = [i for i, f in enumerate(songs) if isinstance(f, AudioDecodeError)]
         errors = [(songs[i].path, songs[i].reason) for i in failed]
         if failed:
-            zeros = np.zeros((self.n_windows or 1, *self.window_shape))
+            zeros = np.zeros(
+                (self.front_end.n_windows or 1, *self.front_end.window_shape)
+            )
             for i in failed:
                 songs[i] = zeros
             if self.on_error == "skip":
                 failed_set = set(failed)
                 songs = [f for i, f in enumerate(songs) if i not in failed_set]
             warn_failures(errors, len(paths), self.on_error, stacklevel=3)
-        return _stack(songs, self.n_windows, self.window_shape), errors
+        return _stack(
+            songs, self.front_end.n_windows, self.front_end.window_shape
+        ), errors
 
     def count_windows(self, paths):
         """Each song's number of windows, without computing features.
@@ -136,7 +160,8 @@ class Extraction:
         n_windows : list of int
         """
         return self._parallel(len(paths))(
-            delayed(_count_one)(self.count, p, self.settings, self.catch) for p in paths
+            delayed(_count_one)(self.front_end.count, p, self.settings, self.catch)
+            for p in paths
         )
 
     def _songs(self, paths):
@@ -155,7 +180,10 @@ class Extraction:
         ]
         songs = [None] * len(paths)
         with tqdm(
-            total=len(paths), disable=not self.verbose, desc=self.desc, unit="song"
+            total=len(paths),
+            disable=not self.verbose,
+            desc=self.front_end.desc,
+            unit="song",
         ) as progress:
             todo = []
             for i, key in enumerate(keys):
@@ -174,7 +202,7 @@ class Extraction:
 
     def _compute(self, paths, todo, progress):
         """Yield ``(i, features)`` of the songs ``todo`` (indices into ``paths``)."""
-        if self.finish is None:
+        if self.front_end.finish is None:
             for i, value in zip(todo, self._extract(paths, todo), strict=True):
                 yield i, value
                 progress.update()  # song by song, as workers return them
@@ -183,8 +211,8 @@ class Extraction:
         # core) runs on one block in a thread, the workers decode the next;
         # at most two blocks are in memory.
         blocks = [
-            todo[start : start + self.batch_songs]
-            for start in range(0, len(todo), self.batch_songs)
+            todo[start : start + self.front_end.batch_songs]
+            for start in range(0, len(todo), self.front_end.batch_songs)
         ]
         with ThreadPoolExecutor(max_workers=1) as stage:
             pending = None
@@ -199,7 +227,9 @@ class Extraction:
     def _extract(self, paths, part):
         """``compute`` of the songs ``part`` in joblib workers, in order."""
         return self._parallel(len(part), return_as="generator")(
-            delayed(_extract_one)(self.compute, paths[i], self.settings, self.catch)
+            delayed(_extract_one)(
+                self.front_end.compute, paths[i], self.settings, self.catch
+            )
             for i in part
         )
 
@@ -207,7 +237,7 @@ class Extraction:
         """``finish`` on the songs of ``part`` that were decoded."""
         good = [k for k, r in enumerate(results) if not isinstance(r, AudioDecodeError)]
         if good:
-            finished = self.finish([results[k] for k in good], self.settings)
+            finished = self.front_end.finish([results[k] for k in good], self.settings)
             for k, value in zip(good, finished, strict=True):
                 results[k] = value
         return part, results
@@ -272,10 +302,16 @@ def _file_key(path):
 
 
 def _stack(songs, n_windows, window_shape):
-    """One float32 array of the songs; missing windows are NaN."""
+    """One float32 array of the songs, padded where a song has fewer windows.
+
+    This is where padding is made: every value of a missing window is
+    :data:`~skgenre.padding.PAD_VALUE` (NaN), so it has no finite value, the
+    rule by which :func:`skgenre.padding.real_windows` (and the model's
+    ``WindowMask``) tells it from a real window.
+    """
     if n_windows is None:
         n_windows = max((f.shape[0] for f in songs), default=1)
-        out = np.full((len(songs), n_windows, *window_shape), np.nan, np.float32)
+        out = np.full((len(songs), n_windows, *window_shape), PAD_VALUE, np.float32)
     else:
         out = np.empty((len(songs), n_windows, *window_shape), dtype=np.float32)
     for i, feats in enumerate(songs):

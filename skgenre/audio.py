@@ -14,6 +14,7 @@ import soundfile as sf
 from ._errors import FileError
 
 __all__ = [
+    "AUDIO_EXTENSIONS",
     "AudioDecodeError",
     "decoded_length",
     "fit_length",
@@ -21,6 +22,29 @@ __all__ = [
     "n_frames_for",
     "n_windows_for",
 ]
+
+AUDIO_EXTENSIONS = frozenset(
+    {
+        ".wav",
+        ".flac",
+        ".ogg",
+        ".oga",
+        ".mp3",
+        ".au",
+        ".snd",
+        ".aif",
+        ".aiff",
+        ".aifc",
+        ".opus",
+        ".w64",
+        ".caf",
+        ".rf64",
+    }
+)
+"""frozenset of str: lower-case file extensions (with the dot) of the audio
+formats that libsndfile, hence :mod:`soundfile`, decodes. MP3 needs
+libsndfile >= 1.1 and Opus needs libsndfile >= 1.0.29.
+:func:`skgenre.datasets.load_folder` lists the files with these extensions."""
 
 # Formats whose header frame count is what libsndfile decodes.  MP3's is an
 # estimate (from a Xing header or the bitrate): a truncated MP3 decodes to

@@ -1,26 +1,27 @@
 """``MILSongClassifier``: the multiple-instance song classifier.
 
-This is the only module that touches scikeras (unmaintained), so it can be
-replaced without changing the rest of the package.  It also fixes two scikeras
-defects: scikit-learn >= 1.7 does not see ``KerasClassifier`` as a classifier
-(so cross-validation would not stratify), and ``predict_proba`` of one sample
-returns shape ``(n_classes,)``.
+Its hyper-parameters are declared once, in :data:`HYPERPARAMETERS` (what
+each accepts and where it goes); the Keras model comes from
+:func:`skgenre.models.build_mil_model`.  Everything scikeras needs, and its
+repairs, are in the base class :class:`skgenre._scikeras.SongKerasClassifier`.
 """
 
-import functools
+import warnings
 
 import numpy as np
-from scikeras.wrappers import KerasClassifier
-from sklearn.utils import ClassifierTags
-from sklearn.utils.validation import (
-    check_array,
-    check_consistent_length,
-    check_is_fitted,
-)
+from sklearn.utils.validation import check_is_fitted
 
-from ._seeding import seeded
-from ._validation import check_choice, check_param, is_int
-from .batches import fit_streamed, is_memory_mapped, predict_in_batches
+from ._scikeras import SongKerasClassifier
+from ._validation import (
+    BOOLEAN,
+    NONE,
+    check_constraints,
+    check_param,
+    integers,
+    options,
+    reals,
+)
+from .batches import predict_in_batches
 from .features import FEATURE_KINDS
 from .models import (
     band_statistics,
@@ -30,26 +31,50 @@ from .models import (
 )
 from .pooling import POOLINGS
 
-__all__ = ["MILSongClassifier", "export_state", "restore_classifier", "window_kind"]
+__all__ = ["HYPERPARAMETERS", "WINDOW_KINDS", "MILSongClassifier", "window_kind_of"]
 
-# Parameters passed as they are to build_mil_model: a new hyper-parameter of
-# the network is added here (and to __init__).
-_MODEL_PARAMS = (
-    "filters",
-    "pooling",
-    "sharpness",
-    "attention_units",
-    "dropout",
-    "freq_mask",
-    "time_mask",
-    "window_dropout",
-    "window_stats",
-    "bandlimit",
-)
+#: What windows can be: ``(n_bands, n_frames, 1)`` spectrograms, or
+#: ``(n_features,)`` embeddings.
+WINDOW_KINDS = ("spectrogram", "embedding")
 
-#: With ``features="auto"``, windows of at most this many bands per frame are
-#: taken for MFCCs (librosa's default is 20), more for log-mel bands.
-MAX_MFCC_BANDS = 40
+_PROBABILITY = reals(0, 1)
+_FRACTION = reals(0, 1, closed="left")
+
+#: Every hyper-parameter of :class:`MILSongClassifier`: what it accepts
+#: (None: checked by Keras or scikeras where it is used) and where it goes:
+#: ``"model"``, a keyword of :func:`~skgenre.models.build_mil_model`;
+#: ``"training"``, compilation and the fit loop (scikeras); ``"input"``, what
+#: ``X`` holds and the statistics learned from it.
+HYPERPARAMETERS = {
+    "hidden": (options("auto") | integers(0), "model"),
+    "filters": (integers(1), "model"),
+    "optimizer": (None, "training"),
+    "learning_rate": (NONE | reals(0, closed="neither"), "training"),
+    "epochs": (integers(1), "training"),
+    "batch_size": (integers(1), "training"),
+    "normalize": (BOOLEAN, "input"),
+    "pooling": (options(*POOLINGS), "model"),
+    "sharpness": (reals(0, closed="neither"), "model"),
+    "attention_units": (integers(1), "model"),
+    "dropout": (_FRACTION, "model"),
+    "freq_mask": (integers(0), "model"),
+    "time_mask": (integers(0), "model"),
+    "window_dropout": (_FRACTION, "model"),
+    "window_stats": (BOOLEAN, "model"),
+    "bandlimit": (_PROBABILITY, "model"),
+    "features": (options("auto", *FEATURE_KINDS, "embedding"), "input"),
+    "n_mels": (options("auto") | integers(1), "input"),
+    "patience": (NONE | integers(0), "training"),
+    "class_weight": (None, "training"),
+    "validation_split": (_FRACTION, "training"),
+    "callbacks": (None, "training"),
+    "random_state": (None, "training"),
+    "verbose": (None, "training"),
+}
+
+# Model keywords whose value is resolved in fit (trailing-underscore
+# attribute) rather than passed as set.
+_RESOLVED = ("hidden", "bandlimit")
 
 # Fitted arrays (name without the trailing underscore, as build_mil_model's
 # keyword) and the parameter under which fit sets them; saved with the model.
@@ -60,119 +85,16 @@ _STATE_ARRAYS = {
     "stats_variance": "window_stats",
 }
 
-_EXPECTED_X = (
-    "a 5-D array of shape (n_songs, n_windows, n_bands, n_frames, 1), "
-    "as returned by WindowMFCCTransformer.transform, or a 3-D array of shape "
-    "(n_songs, n_windows, n_features), as returned by WindowEmbedder.transform"
-)
 
-
-class _SongKerasClassifier(KerasClassifier):
-    """scikeras' ``KerasClassifier`` repaired, for arrays of song windows.
-
-    Repairs: classifier tags (scikeras' MRO hides them from scikit-learn
-    >= 1.7, so cross-validation would not stratify), 2-D ``predict_proba``
-    for one song, seeded fits that leave the process's random state as they
-    found it.  Adds: window input validation (NaN padding allowed), and
-    memory-mapped ``X`` streamed from disk in fit and prediction.
-    """
-
-    def __sklearn_tags__(self):
-        # scikeras puts BaseEstimator before ClassifierMixin in its MRO, so
-        # ClassifierMixin's tags are never applied: restore them here.
-        tags = super().__sklearn_tags__()
-        tags.estimator_type = "classifier"
-        tags.classifier_tags = ClassifierTags()
-        tags.target_tags.required = True
-        tags.input_tags.two_d_array = False
-        tags.input_tags.three_d_array = True
-        return tags
-
-    def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
-        # Replaces scikeras' check of X: padded windows are NaN, and the
-        # number of windows may differ between songs of different calls.
-        if X is not None:
-            X = _check_windows(X, type(self).__name__)
-            if reset:
-                self.X_dtype_ = X.dtype
-                self.X_shape_ = X.shape
-                self.n_features_in_ = X.shape[1]
-            elif X.shape[2:] != self.X_shape_[2:]:
-                raise ValueError(
-                    f"X has windows of shape {X.shape[2:]} (n_bands, n_frames, 1), "
-                    f"but this {type(self).__name__} was fitted on windows of "
-                    f"shape {self.X_shape_[2:]}."
-                )
-        if y is not None:
-            _, y = super()._validate_data(X=None, y=y, reset=reset, y_numeric=y_numeric)
-            if X is not None:
-                check_consistent_length(X, y)
-        return X, y
-
-    def _fit(self, X, y, *args, **kwargs):
-        # fit and partial_fit: seeded here, and everything restored after
-        # (scikeras' own seeding, nested inside, leaks op determinism).
-        with seeded(self.random_state):
-            return super()._fit(X, y, *args, **kwargs)
-
-    def _fit_keras_model(
-        self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
-    ):
-        if not is_memory_mapped(X):
-            return super()._fit_keras_model(
-                X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
-            )
-        # scikeras' own loop (routing, seeding, history) with a Keras fit
-        # that streams batches from the file instead of copying it to memory.
-        model = self.model_
-        model.fit = functools.partial(fit_streamed, model.fit, seed=self._seed)
-        try:
-            return super()._fit_keras_model(
-                X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
-            )
-        finally:
-            del model.fit
-
-    def _predict_raw(self, X, **kwargs):
-        if not is_memory_mapped(X):
-            return super()._predict_raw(X, **kwargs)
-        check_is_fitted(self, "model_")
-        X, _ = self._validate_data(X)
-        return predict_in_batches(self.model_, X, self._batch_size)
-
-    @property
-    def _seed(self):
-        """The integer ``random_state`` of this fit, or None."""
-        return self._random_state if isinstance(self._random_state, int) else None
-
-    @property
-    def _batch_size(self):
-        return self.batch_size or 32  # Keras' default when None
-
-    def predict_proba(self, X, **kwargs):
-        """Class probabilities of each song.
-
-        Parameters
-        ----------
-        X : ndarray of shape (n_songs, n_windows, n_bands, n_frames, 1)
-            Window features.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_songs, n_classes)
-            Always 2-D, also for one song (scikeras returns ``(n_classes,)``).
-        """
-        proba = super().predict_proba(X, **kwargs)
-        return np.reshape(proba, (np.shape(X)[0], -1))
-
-
-class MILSongClassifier(_SongKerasClassifier):
-    """Song genre classifier: a model on every window, window predictions averaged.
+class MILSongClassifier(SongKerasClassifier):
+    """Song genre classifier: a model on every window, window predictions pooled.
 
     Multiple-instance learning: each song (bag) is a sequence of windows
     (instances) and only the song has a label.  A window model is applied to
-    every window with ``TimeDistributed`` and its class probabilities are
-    averaged over the song's windows (``GlobalAveragePooling1D``).
+    every window (as ``TimeDistributed``) and its class probabilities are
+    pooled over the song's real windows into the song's prediction: by
+    default their mean, the reference's mean vote (``pooling``).  Padded
+    windows (NaN, :mod:`skgenre.padding`) never count.
 
     * Spectrogram windows, ``X`` of shape ``(n_songs, n_windows, n_bands,
       n_frames, 1)`` (:class:`WindowMFCCTransformer`): the window CNN of the
@@ -185,6 +107,12 @@ class MILSongClassifier(_SongKerasClassifier):
       ``filters``, ``freq_mask``, ``time_mask`` and ``bandlimit`` only mean
       something for spectrograms and are ignored; ``window_stats=True`` is
       refused.
+
+    Which of the two ``X`` holds is decided once, in ``fit``, from its rank
+    (``window_kind_``).  What spectrogram bands are (MFCCs or log-mel bands)
+    cannot be seen in the data: ``bandlimit`` needs ``features`` (and
+    ``n_mels``) to say it, as :func:`skgenre.pipelines.make_pipeline` does
+    from the transformer.
 
     Features are standardised per band with the training set's mean and
     variance by a fixed ``Normalization`` layer (no trainable weights), since
@@ -241,11 +169,14 @@ class MILSongClassifier(_SongKerasClassifier):
         random cutoff (down to about 7.5 kHz at 22050 Hz) are clipped to the
         ``power_to_db`` floor (:class:`skgenre.augment.BandLimit`).  Makes
         the model robust to such files without giving up the bands above.
-    features : {"auto", "mfcc", "logmel"}, default="auto"
-        What ``X`` holds, as ``WindowMFCCTransformer(features=...)``; only
-        ``bandlimit`` needs it.  "auto" learns it from the data: up to
-        ``MAX_MFCC_BANDS`` (40) bands per frame are MFCCs, more are log-mel
-        bands.
+    features : {"auto", "mfcc", "logmel", "embedding"}, default="auto"
+        What ``X`` holds: ``WindowMFCCTransformer(features=...)``'s MFCCs or
+        log-mel bands, or ``WindowEmbedder``'s embeddings.  Only
+        ``bandlimit`` needs to know MFCCs from log-mel bands.  "auto" tells
+        spectrograms from embeddings by the rank of ``X``, but never guesses
+        what spectrogram bands are: with "auto" and ``bandlimit > 0`` on
+        spectrograms, band-limit augmentation is switched off for the fit,
+        with a warning.
     n_mels : int or "auto", default="auto"
         Mel bands the MFCCs were computed from (``features="mfcc"``); only
         ``bandlimit`` needs it.  "auto" means 128, the transformer's default.
@@ -284,10 +215,16 @@ class MILSongClassifier(_SongKerasClassifier):
     stats_mean_, stats_variance_ : ndarray of shape (2 * n_bands,)
         Mean and variance over the training windows of the window statistics
         (``window_stats=True``).
-    features_ : {"mfcc", "logmel"}
-        What ``X`` holds (``features``, or learned from the data).
+    window_kind_ : {"spectrogram", "embedding"}
+        What the windows of ``X`` are, from its rank.
+    features_ : {"mfcc", "logmel", "embedding"} or None
+        What ``X`` holds; None for spectrograms with ``features="auto"``
+        (unknown).
     n_mels_ : int or None
-        Mel bands behind the MFCCs; None for log-mel input.
+        Mel bands behind the MFCCs; None otherwise.
+    bandlimit_ : float
+        The band-limit probability used: ``bandlimit``, or 0.0 where it does
+        not apply (embeddings) or cannot (spectrograms of unknown kind).
     history_ : dict
         Keras training history (loss per epoch...).
 
@@ -315,7 +252,7 @@ class MILSongClassifier(_SongKerasClassifier):
     >>> from skgenre import MILSongClassifier
     >>> X = np.random.default_rng(0).normal(size=(6, 3, 13, 20, 1)).astype("float32")
     >>> y = np.array(["rock", "jazz"] * 3)
-    >>> clf = MILSongClassifier(epochs=1, random_state=0).fit(X, y)
+    >>> clf = MILSongClassifier(features="mfcc", epochs=1, random_state=0).fit(X, y)
     >>> clf.predict_proba(X[:1]).shape
     (1, 2)
     """
@@ -348,20 +285,16 @@ class MILSongClassifier(_SongKerasClassifier):
         verbose=0,
         **kwargs,
     ):
-        super().__init__(
-            optimizer=optimizer,
-            epochs=epochs,
-            batch_size=batch_size,
-            class_weight=class_weight,
-            validation_split=validation_split,
-            callbacks=callbacks,
-            random_state=random_state,
-            verbose=verbose,
-            **kwargs,
-        )
+        # scikeras' other parameters (loss, metrics, shuffle...) and routed
+        # ones (optimizer__momentum...) get scikeras' defaults there; those
+        # declared here override them.
+        super().__init__(**kwargs)
         self.hidden = hidden
         self.filters = filters
+        self.optimizer = optimizer
         self.learning_rate = learning_rate
+        self.epochs = epochs
+        self.batch_size = batch_size
         self.normalize = normalize
         self.pooling = pooling
         self.sharpness = sharpness
@@ -375,86 +308,103 @@ class MILSongClassifier(_SongKerasClassifier):
         self.features = features
         self.n_mels = n_mels
         self.patience = patience
+        self.class_weight = class_weight
+        self.validation_split = validation_split
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
 
-    def _initialize(self, X, y=None):
-        self._check_params()
-        _check_rank(X, type(self).__name__)  # full validation follows in super
-        self.features_, self.n_mels_ = window_kind(self, X.shape[2:])
+    def _check_params(self):
+        check_constraints(
+            self,
+            {name: getattr(self, name) for name in HYPERPARAMETERS},
+            {name: constraint for name, (constraint, _) in HYPERPARAMETERS.items()},
+        )
+
+    def _learn_input(self, X):
+        # The one decision from the data: spectrograms or embeddings.
+        self.window_kind_ = window_kind_of(X.shape[2:])
+        self.features_, self.n_mels_ = _what_windows_hold(self, X.shape[2:])
+        self.bandlimit_ = self._bandlimit()
+        if (
+            self.window_kind_ == "spectrogram"
+            and self.features_ is None
+            and self.bandlimit
+        ):
+            warnings.warn(
+                f"{type(self).__name__}: band-limit augmentation (bandlimit="
+                f"{self.bandlimit}) is off for this fit: with features='auto' the "
+                "classifier cannot tell MFCCs from log-mel bands, and the "
+                "augmentation differs between them.  Set features='mfcc' (and "
+                "n_mels) or features='logmel' as in the transformer "
+                "(transformer.classifier_params() gives them; "
+                "skgenre.pipelines.make_pipeline passes them), or bandlimit=0.",
+                UserWarning,
+                stacklevel=2,
+            )
         if self.normalize:
             self.band_mean_, self.band_variance_ = band_statistics(X)
         if self.window_stats:
             self.stats_mean_, self.stats_variance_ = window_statistics(
                 X, *((self.band_mean_, self.band_variance_) if self.normalize else ())
             )
-        return super()._initialize(X, y)
 
-    def _check_params(self):
-        check_choice(self, "pooling", self.pooling, sorted(POOLINGS))
-        check_choice(
-            self, "features", self.features, ("auto", *FEATURE_KINDS, "embedding")
-        )
-        check_param(
-            self,
-            "hidden",
-            self.hidden,
-            self.hidden == "auto" or (is_int(self.hidden) and self.hidden >= 0),
-            "'auto' or an int >= 0",
-        )
-        check_param(
-            self,
-            "n_mels",
-            self.n_mels,
-            self.n_mels == "auto" or (is_int(self.n_mels) and self.n_mels >= 1),
-            "'auto' or an int >= 1",
-        )
-        check_param(
-            self,
-            "bandlimit",
-            self.bandlimit,
-            0 <= self.bandlimit <= 1,
-            "a probability in [0, 1]",
-        )
+    def _bandlimit(self):
+        """The band-limit probability that applies to the windows of the fit."""
+        if self.window_kind_ == "embedding" or self.features_ is None:
+            return 0.0
+        return float(self.bandlimit)
 
-    def _initialize_callbacks(self):
-        super()._initialize_callbacks()
-        if self.patience is not None:
-            import keras
+    def _input_state(self):
+        state = {"window_kind": self.window_kind_}
+        for key, value in self._statistics().items():
+            state[key] = value.tolist()
+        return state
 
-            monitor = "val_loss" if self.validation_split else "loss"
-            self._fit_callbacks = [
-                *self._fit_callbacks,
-                keras.callbacks.EarlyStopping(
-                    monitor=monitor, patience=self.patience, restore_best_weights=True
-                ),
-            ]
+    def _restore_input(self, state, window_shape):
+        for key in _STATE_ARRAYS:
+            if key in state:
+                setattr(self, key + "_", np.asarray(state[key]))
+        # Files of skgenre <= 0.1 have no window_kind: the rank tells it.
+        self.window_kind_ = state.get("window_kind") or window_kind_of(window_shape)
+        self.features_, self.n_mels_ = _what_windows_hold(self, window_shape)
+        self.bandlimit_ = self._bandlimit()
 
-    def _keras_build_fn(self, meta, compile_kwargs):
-        """Build and compile the MIL model for the data described by ``meta``."""
-        n_classes = meta["n_classes_"]
-        model = build_mil_model(
-            meta["X_shape_"][1:],
+    def _extra_callbacks(self):
+        if self.patience is None:
+            return []
+        import keras
+
+        monitor = "val_loss" if self.validation_split else "loss"
+        return [
+            keras.callbacks.EarlyStopping(
+                monitor=monitor, patience=self.patience, restore_best_weights=True
+            )
+        ]
+
+    def _build_model(self, n_classes):
+        """The uncompiled MIL model for the windows learned in fit."""
+        params = {
+            name: getattr(self, name)
+            for name, (_, destination) in HYPERPARAMETERS.items()
+            if destination == "model" and name not in _RESOLVED
+        }
+        return build_mil_model(
+            self.X_shape_[1:],
             n_classes,
-            **{name: getattr(self, name) for name in _MODEL_PARAMS},
-            hidden=self._hidden(meta["X_shape_"]),
-            **self._statistics(),
+            window_kind=self.window_kind_,
+            hidden=self._hidden(),
+            bandlimit=self.bandlimit_,
             n_mels=self.n_mels_,
             seed=self._seed,
+            **params,
+            **self._statistics(),
         )
-        optimizer = compile_kwargs["optimizer"]
-        if self.learning_rate is not None:
-            optimizer.learning_rate = self.learning_rate
-        loss = (
-            "binary_crossentropy"
-            if n_classes == 2
-            else "sparse_categorical_crossentropy"
-        )
-        model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
-        return model
 
-    def _hidden(self, X_shape):
+    def _hidden(self):
         if self.hidden != "auto":
             return self.hidden
-        return 32 if len(X_shape) == 5 else 0
+        return 32 if self.window_kind_ == "spectrogram" else 0
 
     def _statistics(self):
         """The fitted arrays of ``_STATE_ARRAYS`` this configuration uses."""
@@ -469,8 +419,9 @@ class MILSongClassifier(_SongKerasClassifier):
 
         Parameters
         ----------
-        X : ndarray of shape (n_songs, n_windows, n_bands, n_frames, 1)
-            Window features; padded windows are NaN.
+        X : ndarray of shape (n_songs, n_windows, n_bands, n_frames, 1) or \
+(n_songs, n_windows, n_features)
+            Window features, as in ``fit``; padded windows are NaN.
         return_weights : bool, default=False
             Also return each window's weight in the song prediction: the
             attention weights for ``pooling="attention"``, ``1 / n_real``
@@ -496,29 +447,42 @@ class MILSongClassifier(_SongKerasClassifier):
         return proba
 
 
-def window_kind(clf, window_shape):
-    """What windows of ``window_shape`` hold, given the classifier's settings.
+def window_kind_of(window_shape):
+    """What windows of ``window_shape`` are: the only place rank decides it.
 
     Parameters
     ----------
-    clf : MILSongClassifier
-        Its ``features``, ``n_mels`` and ``window_stats``.
     window_shape : tuple of int
         ``(n_bands, n_frames, 1)`` or ``(n_features,)``.
 
     Returns
     -------
-    features : {"mfcc", "logmel", "embedding"}
+    kind : {"spectrogram", "embedding"}
+    """
+    return "embedding" if len(window_shape) == 1 else "spectrogram"
+
+
+def _what_windows_hold(clf, window_shape):
+    """``features_`` and ``n_mels_`` of a classifier's windows, never guessed.
+
+    Checks that ``features``, ``n_mels`` and ``window_stats`` fit the
+    windows' kind (``clf.window_kind_``) and band count.
+
+    Returns
+    -------
+    features : {"mfcc", "logmel", "embedding"} or None
+        None for spectrograms with ``features="auto"``: unknown.
     n_mels : int or None
         Mel bands behind MFCCs; None otherwise.
     """
     name = type(clf).__name__
     features, n_bands = clf.features, window_shape[0]
-    if len(window_shape) == 1:
+    if clf.window_kind_ == "embedding":
         if features not in ("auto", "embedding"):
             raise ValueError(
                 f"{name}: features={features!r}, but X holds "
-                f"{n_bands}-d window embeddings (3-D); use features='auto'."
+                f"{n_bands}-d window embeddings (3-D); use features='embedding' "
+                "or 'auto'."
             )
         check_param(
             clf,
@@ -528,14 +492,12 @@ def window_kind(clf, window_shape):
             "False for embedding windows (3-D X): it needs spectrograms",
         )
         return "embedding", None
-    if features == "auto":
-        features = "mfcc" if n_bands <= MAX_MFCC_BANDS else "logmel"
     if features == "embedding":
         raise ValueError(
             f"{name}: features='embedding', but X holds spectrogram windows (5-D)."
         )
-    if features == "logmel":
-        return features, None
+    if features in ("auto", "logmel"):
+        return (None if features == "auto" else features), None
     n_mels = 128 if clf.n_mels == "auto" else int(clf.n_mels)
     if n_bands > n_mels:
         raise ValueError(
@@ -544,81 +506,3 @@ def window_kind(clf, window_shape):
             "features='logmel' if X holds log-mel bands."
         )
     return features, n_mels
-
-
-def _check_rank(X, name):
-    ndim = np.ndim(X)
-    if ndim not in (3, 5):
-        raise ValueError(
-            f"{name} expects {_EXPECTED_X}; got an array with {ndim} "
-            f"dimension(s) of shape {np.shape(X)}."
-        )
-
-
-def _check_windows(X, name):
-    """Validate window features (5-D or 3-D); NaN (padded windows) is allowed.
-
-    A memory-mapped array is checked for shape and dtype only: scanning its
-    values would read the whole file into memory.
-    """
-    _check_rank(X, name)
-    if is_memory_mapped(X):
-        if X.dtype != np.float32:
-            raise ValueError(f"{name}: memory-mapped X must be float32, got {X.dtype}")
-        return X
-    return check_array(
-        X, allow_nd=True, dtype=np.float32, ensure_all_finite="allow-nan", copy=False
-    )
-
-
-def export_state(clf):
-    """Fitted state of a classifier other than its Keras model, as JSON data.
-
-    Parameters
-    ----------
-    clf : MILSongClassifier
-        Fitted.
-
-    Returns
-    -------
-    state : dict
-        Classes, window shape and the fitted statistics; with the Keras model,
-        what :func:`restore_classifier` needs.
-    """
-    check_is_fitted(clf, "model_")
-    state = {
-        "classes": clf.classes_.tolist(),
-        "window_shape": [int(d) for d in clf.X_shape_[2:]],
-    }
-    for key, value in clf._statistics().items():
-        state[key] = value.tolist()
-    return state
-
-
-def restore_classifier(params, state, model):
-    """A fitted classifier from its parameters, :func:`export_state` and model.
-
-    Rebuilds scikeras' fitted attributes as ``fit`` would have set them,
-    without training.
-
-    Returns
-    -------
-    clf : MILSongClassifier
-    """
-    clf = MILSongClassifier(**params)
-    classes = np.asarray(state["classes"])
-    X = np.zeros((len(classes), 1, *state["window_shape"]), dtype=np.float32)
-    clf._random_state = None
-    clf.classes_ = None
-    X, y = clf._validate_data(X, classes, reset=True)
-    clf.target_encoder_ = clf.target_encoder.fit(y)
-    vars(clf).update(**clf.target_encoder_.get_metadata())
-    clf.feature_encoder_ = clf.feature_encoder.fit(X)
-    for key in _STATE_ARRAYS:
-        if key in state:
-            setattr(clf, key + "_", np.asarray(state[key]))
-    clf.features_, clf.n_mels_ = window_kind(clf, X.shape[2:])
-    clf.model_ = model
-    clf._initialize_callbacks()
-    clf.history_ = {}
-    return clf

@@ -10,8 +10,8 @@ import sys
 import numpy as np
 
 from ._quiet import quiet_framework
-from .embedder import ENCODERS
-from .pipelines import FRONT_ENDS
+from .frontends import FRONT_ENDS
+from .musicnn import ENCODERS
 
 EXIT_ERROR = 1
 
@@ -76,6 +76,7 @@ def _predictor(args):
 
 
 def cmd_predict(args):
+    from .padding import real_windows
     from .report import format_predictions, prediction_record
 
     pipe, files = _predictor(args)
@@ -90,11 +91,11 @@ def cmd_predict(args):
     if args.windows:
         window_proba = clf.predict_window_proba(X)
         starts = transformer.feature_settings().window_starts(X.shape[1])
-        for row, wp in zip(rows, window_proba, strict=True):
+        real = real_windows(window_proba)
+        for row, wp, keep in zip(rows, window_proba, real, strict=True):
             row["windows"] = [
                 prediction_record(classes, p, start=round(float(t), 3))
-                for t, p in zip(starts, wp, strict=True)
-                if np.isfinite(p).all()
+                for t, p in zip(starts[keep], wp[keep], strict=True)
             ]
     print(format_predictions(rows, classes, args.format))
 

@@ -7,26 +7,18 @@ import numpy as np
 
 from . import musicnn
 from ._base import BaseWindowTransformer, fill_doc
+from ._errors import StateError
+from ._extraction import FrontEnd
 from ._validation import check_choice, check_param, is_int, is_real
-from .audio import decoded_length, load_audio, n_frames_for, n_windows_for
+from .audio import decoded_length, load_audio
 
 __all__ = [
-    "ENCODERS",
     "EmbedderSettings",
     "WindowEmbedder",
     "embed_patches",
     "song_n_windows",
     "song_patches",
 ]
-
-
-#: ``WindowEmbedder(model=...)`` -> the pretrained networks whose outputs are
-#: concatenated: one network, or both (MSD's then MTT's dimensions).
-ENCODERS = {
-    "musicnn-msd": ("musicnn-msd",),
-    "musicnn-mtt": ("musicnn-mtt",),
-    "musicnn-msd+mtt": ("musicnn-msd", "musicnn-mtt"),
-}
 
 
 def output_names(model, layer):
@@ -39,7 +31,7 @@ def output_names(model, layer):
     -------
     names : list of str
     """
-    networks = ENCODERS[model]
+    networks = musicnn.ENCODERS[model]
     names = []
     for network in networks:
         prefix = network.removeprefix("musicnn-") + ":" if len(networks) > 1 else ""
@@ -71,7 +63,7 @@ class EmbedderSettings(NamedTuple):
     @property
     def n_features(self):
         """Dimensions of one window's embedding."""
-        return musicnn.LAYERS[self.layer] * len(ENCODERS[self.model])
+        return musicnn.LAYERS[self.layer] * len(musicnn.ENCODERS[self.model])
 
     @property
     def window_shape(self):
@@ -92,8 +84,7 @@ class EmbedderSettings(NamedTuple):
         """Windows of a decoded song of ``n_samples`` (at least one)."""
         if self.song_samples is not None:
             n_samples = min(n_samples, self.song_samples)
-        n_frames = n_frames_for(n_samples, musicnn.HOP_LENGTH)
-        return n_windows_for(n_frames, musicnn.PATCH_FRAMES, self.hop_frames)
+        return musicnn.n_patches(n_samples, self.hop_frames)
 
     def window_starts(self, n_windows):
         """Start time in seconds (in the file) of each of ``n_windows`` windows.
@@ -161,7 +152,7 @@ def embed_patches(songs, settings, batch_size=64):
     out = np.concatenate(
         [
             musicnn.encode(network, settings.layer, patches, batch_size=batch_size)
-            for network in ENCODERS[settings.model]
+            for network in musicnn.ENCODERS[settings.model]
         ],
         axis=1,
     )
@@ -258,7 +249,7 @@ default="penultimate"
         -------
         settings : EmbedderSettings
         """
-        check_choice(self, "model", self.model, tuple(ENCODERS))
+        check_choice(self, "model", self.model, tuple(musicnn.ENCODERS))
         check_choice(self, "layer", self.layer, tuple(musicnn.LAYERS))
         frame = musicnn.HOP_LENGTH / musicnn.SAMPLE_RATE
         check_param(
@@ -292,19 +283,31 @@ default="penultimate"
             else int(round(self.song_length * rate)),
             hop_frames=hop,
             weights_sha256="+".join(
-                musicnn.WEIGHTS_SHA256[network] for network in ENCODERS[self.model]
+                musicnn.WEIGHTS_SHA256[network]
+                for network in musicnn.ENCODERS[self.model]
             ),
         )
 
     def _front_end(self, settings):
         """What the extraction engine runs: patches per song, the network batched."""
-        return {
-            "compute": song_patches,
-            "count": song_n_windows,
-            "finish": functools.partial(embed_patches, batch_size=self.batch_size),
-            "window_shape": settings.window_shape,
-            "desc": f"Embedding ({settings.model})",
-        }
+        return FrontEnd(
+            compute=song_patches,
+            count=song_n_windows,
+            finish=functools.partial(embed_patches, batch_size=self.batch_size),
+            window_shape=settings.window_shape,
+            desc=f"Embedding ({settings.model})",
+        )
+
+    def classifier_params(self):
+        """What this transformer's windows hold, as classifier parameters.
+
+        Returns
+        -------
+        params : dict
+            ``{"features": "embedding"}`` for :class:`~skgenre.MILSongClassifier`.
+        """
+        self.feature_settings()  # validates
+        return {"features": "embedding"}
 
     def fit(self, X=None, y=None):
         """Validate the parameters; no audio is read, nothing is learned.
@@ -323,6 +326,22 @@ default="penultimate"
         self.settings_ = self.feature_settings()
         self.n_features_out_ = self.settings_.n_features
         return self
+
+    def _export_state(self):
+        # The encoder's weights ship with the package: named by their
+        # checksum, not copied.
+        return {"weights_sha256": self.feature_settings().weights_sha256}, None
+
+    @classmethod
+    def _restore_state(cls, params, state, model):
+        embedder = super()._restore_state(params, state, model)
+        saved, shipped = state.get("weights_sha256"), embedder.settings_.weights_sha256
+        if saved != shipped:
+            raise StateError(
+                f"made with other {embedder.model} weights (sha256 "
+                f"{str(saved)[:12]}...) than this skgenre ships ({shipped[:12]}...)"
+            )
+        return embedder
 
     def get_feature_names_out(self, input_features=None):
         """Names of the embedding dimensions (the last axis of ``transform``).

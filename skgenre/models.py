@@ -12,6 +12,7 @@ from keras import layers, ops
 
 from ._keras import serializable
 from .augment import BandLimit, SpecAugment, WindowDropout
+from .padding import real_windows
 from .pooling import POOLINGS, AttentionPooling, WindowDistributed, WindowMask
 
 __all__ = [
@@ -66,7 +67,14 @@ def band_statistics(X, chunk=64):
     mean, variance : ndarray of shape (n_bands,)
     """
     axis = tuple(a for a in range(X.ndim) if a != 2)
-    return _pooled_moments(_chunks(X, chunk), axis=axis)
+    window_axes = (1,) * (X.ndim - 2)
+    return _pooled_moments(
+        (
+            (values, real.reshape(*real.shape, *window_axes))
+            for values, real in _chunks(X, chunk)
+        ),
+        axis=axis,
+    )
 
 
 def window_statistics(X, band_mean=None, band_variance=None, chunk=64):
@@ -87,35 +95,47 @@ def window_statistics(X, band_mean=None, band_variance=None, chunk=64):
     mean, variance : ndarray of shape (2 * n_bands,)
     """
 
-    def statistics(block):
-        block = block[..., 0]
-        block = block[np.isfinite(block).any(axis=(2, 3))]  # (real windows, b, t)
+    def statistics(values, real):
+        block = values[..., 0][real]  # (real windows, n_bands, n_frames)
         if band_mean is not None:
             # As keras.layers.Normalization.
             scale = np.maximum(np.sqrt(band_variance), keras.config.epsilon())
             block = (block - band_mean[:, None]) / scale[:, None]
-        return np.concatenate(
+        stats = np.concatenate(
             [block.mean(axis=2), np.sqrt(block.var(axis=2) + STD_EPSILON)], axis=1
         )
+        return stats, np.ones((len(stats), 1))
 
-    return _pooled_moments(map(statistics, _chunks(X, chunk)), axis=0)
+    return _pooled_moments(
+        (statistics(values, real) for values, real in _chunks(X, chunk)), axis=0
+    )
 
 
 def _chunks(X, chunk):
-    """Consecutive blocks of ``chunk`` songs of ``X``, as float64 arrays."""
+    """Blocks of ``chunk`` songs of ``X``: values and which windows are real.
+
+    Yields ``(values, real)``: the block as float64 with non-finite values
+    set to 0, as the model's ``WindowMask`` does, and the
+    :func:`~skgenre.padding.real_windows` of the block, ``(n_songs,
+    n_windows)``.
+    """
     for start in range(0, X.shape[0], chunk):
-        yield np.asarray(X[start : start + chunk], dtype=np.float64)
+        block = np.asarray(X[start : start + chunk], dtype=np.float64)
+        yield np.where(np.isfinite(block), block, 0.0), real_windows(block)
 
 
 def _pooled_moments(blocks, axis):
-    """Mean and variance over ``axis`` of the finite values of all ``blocks``."""
+    """Mean and variance over ``axis`` of the values of all ``blocks``.
+
+    ``blocks`` yields ``(values, weight)``, ``weight`` broadcastable to
+    ``values``: 1 for values to count, 0 for padding.
+    """
     total = squares = count = 0
-    for block in blocks:
-        real = np.isfinite(block)
-        block = np.where(real, block, 0.0)
-        total = total + block.sum(axis=axis)
-        squares = squares + (block**2).sum(axis=axis)
-        count = count + real.sum(axis=axis)
+    for values, weight in blocks:
+        weight = np.broadcast_to(weight, values.shape)
+        total = total + (values * weight).sum(axis=axis)
+        squares = squares + (values**2 * weight).sum(axis=axis)
+        count = count + weight.sum(axis=axis)
     count = np.maximum(count, 1)
     mean = total / count
     return mean, np.maximum(squares / count - mean**2, 0.0)
@@ -262,6 +282,7 @@ def build_mil_model(
     input_shape,
     n_classes,
     *,
+    window_kind="spectrogram",
     filters=16,
     hidden=32,
     pooling="mean",
@@ -293,10 +314,13 @@ def build_mil_model(
     input_shape : tuple
         ``(n_windows, n_bands, n_frames, 1)`` or ``(n_windows, n_features)``
         of one song; ``n_windows`` may be ``None`` (any number).  Windows
-        whose values are all NaN are padding: they are masked out of the
-        pooling.
+        with no finite value are padding (:mod:`skgenre.padding`): they are
+        masked out of the pooling.
     n_classes : int
         Number of classes (>= 2); two classes use one sigmoid unit.
+    window_kind : {"spectrogram", "embedding"}, default="spectrogram"
+        What a window is: ``(n_bands, n_frames, 1)`` for the window CNN, or
+        ``(n_features,)`` for the dense head.
     filters, hidden : int
         Sizes of the window CNN, see :func:`build_window_cnn`.
     pooling : {"mean", "max", "lse", "autopool", "attention"}, default="mean"
@@ -342,7 +366,18 @@ def build_mil_model(
         window-level outputs.
     """
     window_shape = tuple(input_shape[1:])
-    spectrogram = len(window_shape) == 3  # else (n_features,) embeddings
+    expected_rank = {"spectrogram": 3, "embedding": 1}.get(window_kind)
+    if expected_rank is None:
+        raise ValueError(
+            f"invalid window_kind={window_kind!r}; expected 'spectrogram' or "
+            "'embedding'."
+        )
+    if len(window_shape) != expected_rank:
+        raise ValueError(
+            f"{window_kind} windows have {expected_rank} dimension(s), got "
+            f"windows of shape {window_shape}."
+        )
+    spectrogram = window_kind == "spectrogram"
     n_outputs = 1 if n_classes == 2 else n_classes
     inputs = keras.Input(shape=(None, *window_shape), name="windows")
     x, mask = WindowMask(name="window_mask")(inputs)

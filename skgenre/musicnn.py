@@ -23,9 +23,11 @@ from pathlib import Path
 import numpy as np
 
 from ._errors import FileError
+from .audio import n_frames_for, n_windows_for
 
 __all__ = [
     "HOP_LENGTH",
+    "ENCODERS",
     "LAYERS",
     "MODELS",
     "N_FFT",
@@ -40,6 +42,7 @@ __all__ = [
     "build_musicnn",
     "encode",
     "load_musicnn",
+    "n_patches",
     "musicnn_encoder",
     "musicnn_logmel",
     "musicnn_patches",
@@ -52,7 +55,16 @@ HOP_LENGTH = 256
 N_MELS = 96
 PATCH_FRAMES = 187  # 3 s of frames: the length the models were trained on
 
+#: The pretrained networks.
 MODELS = ("musicnn-msd", "musicnn-mtt")
+
+#: The encoders built from them (``WindowEmbedder(model=...)``,
+#: ``TagGenreClassifier(tagger=...)``) -> the networks whose outputs they
+#: concatenate: one network, or both (MSD's then MTT's dimensions).
+ENCODERS = {
+    **{name: (name,) for name in MODELS},
+    "musicnn-msd+mtt": MODELS,
+}
 
 # Outputs of the network and their sizes; "taggram" has one value per tag.
 LAYERS = {"taggram": 50, "penultimate": 200, "mean_pool": 753, "max_pool": 753}
@@ -157,6 +169,28 @@ def musicnn_logmel(y):
     return np.log10(np.float32(10000) * power + np.float32(1))
 
 
+def n_patches(n_samples, hop=PATCH_FRAMES):
+    """Patches :func:`musicnn_patches` cuts from ``n_samples`` of 16 kHz audio.
+
+    The one place this count is computed: ``WindowEmbedder`` reads a song's
+    number of windows from here without decoding it.
+
+    Parameters
+    ----------
+    n_samples : int
+        Samples of the song at :data:`SAMPLE_RATE`.
+    hop : int, default=187
+        Frames between patch starts.
+
+    Returns
+    -------
+    n_patches : int
+        ``1 + (n_frames - 187) // hop``, at least 1 (a short song is
+        repeat-padded to one patch); ``n_frames = 1 + n_samples // 256``.
+    """
+    return n_windows_for(n_frames_for(n_samples, HOP_LENGTH), PATCH_FRAMES, hop)
+
+
 def musicnn_patches(logmel, *, hop=PATCH_FRAMES):
     """Cut a log-mel spectrogram into 187-frame patches.
 
@@ -186,9 +220,10 @@ def musicnn_patches(logmel, *, hop=PATCH_FRAMES):
         raise ValueError(f"hop must be a positive number of frames, got {hop!r}")
     if logmel.shape[0] < PATCH_FRAMES:
         logmel = logmel[np.arange(PATCH_FRAMES) % logmel.shape[0]]
+    count = n_windows_for(logmel.shape[0], PATCH_FRAMES, hop)
     windows = np.lib.stride_tricks.sliding_window_view(logmel, PATCH_FRAMES, axis=0)
     # (n, 96, 187) views -> contiguous (n, 187, 96) patches.
-    return np.ascontiguousarray(windows[::hop].transpose(0, 2, 1))
+    return np.ascontiguousarray(windows[: count * hop : hop].transpose(0, 2, 1))
 
 
 # --------------------------------------------------------------------- network

@@ -19,10 +19,9 @@ import zlib
 import numpy as np
 from sklearn.pipeline import Pipeline
 
-from ._errors import FileError
+from ._errors import FileError, StateError
 from ._version import __version__
-from .embedder import WindowEmbedder
-from .transformer import WindowMFCCTransformer
+from .frontends import transformer_classes
 from .zeroshot import TagGenreClassifier
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "ModelFileError", "load", "save"]
@@ -98,8 +97,9 @@ def save(estimator, path):
     ----------
     estimator : Pipeline or a skgenre estimator
         Typically ``Pipeline([("features", WindowEmbedder()),
-        ("clf", MILSongClassifier())])``, fitted; the steps may be
-        :class:`WindowEmbedder`, :class:`WindowMFCCTransformer`,
+        ("clf", MILSongClassifier())])``, fitted; the steps may be the
+        front-ends of :data:`skgenre.frontends.FRONT_ENDS`
+        (:class:`WindowEmbedder`, :class:`WindowMFCCTransformer`),
         :class:`MILSongClassifier` and
         :class:`~skgenre.zeroshot.TagGenreClassifier`.  The pretrained
         encoder's weights are not copied: the file names them by checksum.
@@ -114,8 +114,7 @@ def save(estimator, path):
     sklearn.exceptions.NotFittedError
         If the classifier is not fitted.
     """
-    from .classifier import MILSongClassifier, export_state
-
+    classes = _classes()
     manifest = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -129,30 +128,26 @@ def save(estimator, path):
         zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
     ):
         for i, (name, step) in enumerate(_steps(estimator)):
-            if not isinstance(step, tuple(_classes().values())):
+            if classes.get(type(step).__name__) is not type(step):
                 raise ValueError(
                     f"cannot save step {name!r} of type {type(step).__name__}: "
-                    f"only {', '.join(_classes())} are supported."
+                    f"only {', '.join(classes)} are supported."
                 )
             entry = {
                 "name": name,
                 "class": type(step).__name__,
                 "params": _json_params(step),
             }
-            if isinstance(step, MILSongClassifier):
-                entry["state"] = export_state(step)
+            state, model = step._export_state()
+            if state:
+                entry["state"] = state
+            if model is not None:
                 entry["keras_model"] = f"step{i}.keras"
                 model_path = os.path.join(tmp, entry["keras_model"])
-                step.model_.save(model_path)
+                model.save(model_path)
                 archive.write(model_path, entry["keras_model"])
                 with open(model_path, "rb") as f:
                     manifest["sha256"][entry["keras_model"]] = _sha256(f.read())
-            if isinstance(step, WindowEmbedder):
-                # The encoder's weights ship with the package: named by their
-                # checksum, not copied.
-                entry["state"] = {
-                    "weights_sha256": step.feature_settings().weights_sha256
-                }
             manifest["steps"].append(entry)
         archive.writestr(_MANIFEST, json.dumps(manifest, indent=2))
 
@@ -166,8 +161,9 @@ def load(path):
 
     Returns
     -------
-    estimator : Pipeline or WindowMFCCTransformer or MILSongClassifier
-        As saved, fitted, with identical predictions.
+    estimator : Pipeline or a skgenre estimator
+        As saved (a Pipeline, or the single estimator that was saved),
+        fitted, with identical predictions.
 
     Raises
     ------
@@ -284,33 +280,39 @@ def _check_manifest(path, members):
 
 
 def _classes():
-    """The estimator classes a model file may hold, by name."""
+    """The estimator classes a model file may hold, by name.
+
+    The registered front-ends and skgenre's classifiers; each exports and
+    restores its own fitted state (``_export_state``, ``_restore_state``).
+    """
     from .classifier import MILSongClassifier
 
     return {
-        "WindowMFCCTransformer": WindowMFCCTransformer,
-        "WindowEmbedder": WindowEmbedder,
+        **transformer_classes(),
         "MILSongClassifier": MILSongClassifier,
         "TagGenreClassifier": TagGenreClassifier,
     }
 
 
-def _check_encoder(path, embedder, state):
-    """Refuse a model trained on other encoder weights than those shipped."""
-    saved, shipped = state.get("weights_sha256"), embedder.settings_.weights_sha256
-    if saved != shipped:
+def _load_keras_model(path, member, members, tmp):
+    """The Keras model stored as ``member``, loaded with ``safe_mode=True``."""
+    import keras
+
+    if member not in members or "/" in member or "\\" in member:
+        raise ModelFileError(path, f"damaged (missing Keras model {member!r})")
+    model_path = os.path.join(tmp, member)
+    with open(model_path, "wb") as f:
+        f.write(members[member])
+    try:
+        return keras.saving.load_model(model_path, safe_mode=True)
+    except Exception as exc:
         raise ModelFileError(
             path,
-            f"made with other {embedder.model} weights (sha256 {str(saved)[:12]}...) "
-            f"than this skgenre ships ({shipped[:12]}...)",
-        )
+            f"damaged or incompatible Keras model {member} ({_first_line(exc)})",
+        ) from exc
 
 
 def _build(path, manifest, members):
-    import keras
-
-    from .classifier import MILSongClassifier, restore_classifier
-
     classes = _classes()
     steps = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -322,28 +324,15 @@ def _build(path, manifest, members):
                     f"not a skgenre model file (unknown step class "
                     f"{entry.get('class')!r})",
                 )
-            if cls is MILSongClassifier:
-                member = entry.get("keras_model")
-                if member not in members or "/" in member or "\\" in member:
-                    raise ModelFileError(
-                        path, f"damaged (missing Keras model {member!r})"
-                    )
-                model_path = os.path.join(tmp, member)
-                with open(model_path, "wb") as f:
-                    f.write(members[member])
-                try:
-                    model = keras.saving.load_model(model_path, safe_mode=True)
-                except Exception as exc:
-                    raise ModelFileError(
-                        path,
-                        f"damaged or incompatible Keras model {member} "
-                        f"({_first_line(exc)})",
-                    ) from exc
-                step = restore_classifier(entry["params"], entry["state"], model)
-            else:
-                step = cls(**entry["params"]).fit()
-            if cls is WindowEmbedder:
-                _check_encoder(path, step, entry.get("state") or {})
+            model = None
+            if "keras_model" in entry:
+                model = _load_keras_model(path, entry["keras_model"], members, tmp)
+            try:
+                step = cls._restore_state(
+                    entry["params"], entry.get("state") or {}, model
+                )
+            except StateError as exc:
+                raise ModelFileError(path, exc.reason) from exc
             steps.append((entry["name"], step))
     if manifest.get("pipeline"):
         return Pipeline(steps)

@@ -2,14 +2,10 @@
 
 from sklearn.pipeline import Pipeline
 
-from .embedder import WindowEmbedder
-from .transformer import WindowMFCCTransformer
+from ._validation import check_choice
+from .frontends import FRONT_ENDS, make_front_end
 
-__all__ = ["FRONT_ENDS", "make_pipeline"]
-
-#: Feature front-ends of :func:`make_pipeline`: the pretrained encoder, or
-#: the reference model's MFCCs (or log-mel) learned from scratch.
-FRONT_ENDS = ("musicnn", "mfcc", "logmel")
+__all__ = ["make_pipeline"]
 
 
 def make_pipeline(
@@ -23,15 +19,19 @@ def make_pipeline(
 ):
     """A feature front-end and the MIL classifier in one Pipeline.
 
+    The classifier is told what the front-end's windows hold
+    (``features``, ``n_mels``: the transformer's ``classifier_params()``), so
+    nothing is guessed from the data.
+
     Parameters
     ----------
-    features : {"musicnn", "mfcc", "logmel"}, default="musicnn"
-        ``"musicnn"``: embeddings of the pretrained encoder
-        (:class:`~skgenre.WindowEmbedder`) with a dense window head, the
-        recommended model for songs by artists the model has not heard;
-        ``"mfcc"`` / ``"logmel"``: the reference window CNN on
-        :class:`~skgenre.WindowMFCCTransformer` features, learned from
-        scratch.
+    features : str, default="musicnn"
+        A front-end of :data:`skgenre.frontends.FRONT_ENDS`: ``"musicnn"``,
+        embeddings of the pretrained encoder (:class:`~skgenre.WindowEmbedder`)
+        with a dense window head, the recommended model for songs by artists
+        the model has not heard; ``"mfcc"`` / ``"logmel"``: the reference
+        window CNN on :class:`~skgenre.WindowMFCCTransformer` features,
+        learned from scratch.
     n_jobs : int or None, default=-1
         Songs decoded in parallel.
     memory : str or None, default=None
@@ -52,20 +52,13 @@ def make_pipeline(
     """
     from .classifier import MILSongClassifier
 
-    if features not in FRONT_ENDS:
-        raise ValueError(
-            f"make_pipeline: invalid features={features!r}; expected one of "
-            f"{FRONT_ENDS}."
-        )
-    common = {"n_jobs": n_jobs, "memory": memory, "verbose": verbose}
-    if features == "musicnn":
-        front_end = WindowEmbedder(**common, **(feature_params or {}))
-        clf = MILSongClassifier(**classifier_params)
-    else:
-        front_end = WindowMFCCTransformer(
-            features=features, **common, **(feature_params or {})
-        )
-        # Told what the features are and how many mel bands they use.
-        n_mels = front_end.feature_settings().n_mels
-        clf = MILSongClassifier(features=features, n_mels=n_mels, **classifier_params)
+    check_choice("make_pipeline", "features", features, tuple(FRONT_ENDS))
+    front_end = make_front_end(
+        features,
+        n_jobs=n_jobs,
+        memory=memory,
+        verbose=verbose,
+        **(feature_params or {}),
+    )
+    clf = MILSongClassifier(**{**front_end.classifier_params(), **classifier_params})
     return Pipeline([("features", front_end), ("clf", clf)])

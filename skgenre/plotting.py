@@ -4,6 +4,8 @@ import os
 
 import numpy as np
 
+from .padding import real_windows
+
 __all__ = [
     "plot_confusion_matrix",
     "plot_taggram",
@@ -51,7 +53,7 @@ def plot_window_timeline(pipeline, path, ax=None):
     transformer, clf = pipeline[0], pipeline[-1]
     X = transformer.transform([path])
     proba = clf.predict_window_proba(X)[0]
-    real = np.isfinite(proba).all(axis=1)
+    real = real_windows(proba[None])[0]
     s = transformer.feature_settings()
     centres = s.window_starts(len(proba)) + s.window_duration / 2
     if ax is None:
@@ -113,7 +115,7 @@ def plot_taggram(taggram, tags, paths, settings):
         layout="constrained",
     )
     for ax, values, path in zip(axes[:, 0], taggram, paths, strict=True):
-        real = values[np.isfinite(values).all(axis=1)]
+        real = values[real_windows(values[None])[0]]
         end = settings.window_starts(len(real) + 1)[-1] if len(real) else 1.0
         image = ax.imshow(
             real.T,

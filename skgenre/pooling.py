@@ -28,8 +28,9 @@ __all__ = [
 class WindowMask(layers.Layer):
     """Split padded input into clean windows and a window mask.
 
-    Padded windows are marked by NaN in every value (as
-    ``WindowMFCCTransformer(song_length=None)`` writes them).
+    Padded windows are marked by NaN in every value (as the extraction
+    engine writes them); a window with any finite value is real, the rule of
+    :mod:`skgenre.padding`.  Non-finite values of real windows become 0.
 
     Input: ``(batch, n_windows, ...)``, e.g. ``(batch, n_windows, n_bands,
     n_frames, 1)`` or ``(batch, n_windows, n_features)``.  Outputs: the input

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ._extraction import FAILURES_MESSAGE, warn_failures
+from .padding import PAD_VALUE, real_windows
 
 __all__ = ["FEATURES_FILE", "INDEX_FILE", "open_store", "write_store"]
 
@@ -52,7 +53,7 @@ def write_store(extraction, paths, directory, chunk_size=256):
     extraction : skgenre._extraction.Extraction
         What to compute; its ``settings`` must be a NamedTuple of plain values
         (saved in the index).  With ``n_windows=None`` each song's window
-        count is taken from ``extraction.count`` before the file is
+        count is taken from ``extraction.front_end.count`` before the file is
         allocated, and songs with fewer windows are padded with NaN.
     paths : list of str
     directory : str or path-like
@@ -88,14 +89,18 @@ def write_store(extraction, paths, directory, chunk_size=256):
     else:
         counts = (
             extraction.count_windows(paths)
-            if extraction.n_windows is None
-            else [extraction.n_windows] * len(paths)
+            if extraction.front_end.n_windows is None
+            else [extraction.front_end.n_windows] * len(paths)
         )
         index = {
             "paths": paths,
             "settings": extraction.settings._asdict(),
             # max(..., default=1): transform's shape for no songs.
-            "shape": [len(paths), max(counts, default=1), *extraction.window_shape],
+            "shape": [
+                len(paths),
+                max(counts, default=1),
+                *extraction.front_end.window_shape,
+            ],
             "n_windows": counts,
             "done": 0,
         }
@@ -114,9 +119,7 @@ def write_store(extraction, paths, directory, chunk_size=256):
             chunk, chunk_errors = extraction.run(paths[start:stop])
         errors += chunk_errors
         _write_chunk(store, start, chunk, directory)
-        # Real windows have finite features; padding is NaN throughout, so
-        # one value per window tells them apart.
-        real = np.isfinite(chunk.reshape(*chunk.shape[:2], -1)[..., 0]).sum(axis=1)
+        real = real_windows(chunk).sum(axis=1)
         index["n_windows"][start:stop] = [int(n) for n in real]
         index["done"] = stop
         # Written after the data and replaced atomically: an interruption
@@ -139,8 +142,11 @@ def _previous_index(extraction, paths, directory):
         previous.get("paths") != paths
         or previous.get("settings") != extraction.settings._asdict()
         or shape[:1] != [len(paths)]
-        or shape[2:] != list(extraction.window_shape)
-        or (extraction.n_windows is not None and shape[1] != extraction.n_windows)
+        or shape[2:] != list(extraction.front_end.window_shape)
+        or (
+            extraction.front_end.n_windows is not None
+            and shape[1] != extraction.front_end.n_windows
+        )
     ):
         raise ValueError(
             f"{str(directory)!r} holds a feature store of other paths or "
@@ -165,7 +171,7 @@ def _write_chunk(store, start, chunk, directory):
     store[start:stop, : chunk.shape[1]] = chunk
     # A chunk is padded to its own longest song, the store to the longest of
     # all songs.
-    store[start:stop, chunk.shape[1] :] = np.nan
+    store[start:stop, chunk.shape[1] :] = PAD_VALUE
     store.flush()
 
 

@@ -2,6 +2,7 @@
 
 from . import features
 from ._base import BaseWindowTransformer, fill_doc
+from ._extraction import FrontEnd
 from ._validation import check_choice, check_param, is_int, is_real
 from .features import FEATURE_KINDS, FeatureSettings
 
@@ -203,12 +204,25 @@ class WindowMFCCTransformer(BaseWindowTransformer):
 
     def _front_end(self, settings):
         """What the extraction engine runs per song."""
-        return {
-            "compute": _window_tensor,
-            "count": _song_n_windows,
-            "window_shape": (*settings.window_shape, 1),
-            "n_windows": settings.song_windows,
-        }
+        return FrontEnd(
+            compute=_window_tensor,
+            count=_song_n_windows,
+            window_shape=(*settings.window_shape, 1),
+            n_windows=settings.song_windows,
+        )
+
+    def classifier_params(self):
+        """What this transformer's windows hold, as classifier parameters.
+
+        Returns
+        -------
+        params : dict
+            ``{"features": "mfcc" or "logmel", "n_mels": int}`` for
+            :class:`~skgenre.MILSongClassifier`, which needs them for
+            ``bandlimit`` and cannot tell MFCCs from log-mel bands by itself.
+        """
+        s = self.feature_settings()
+        return {"features": s.kind, "n_mels": s.n_mels}
 
     def fit(self, X=None, y=None):
         """Validate the parameters and record the output shape.

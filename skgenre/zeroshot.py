@@ -14,7 +14,9 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_choice
-from .embedder import ENCODERS, WindowEmbedder, output_names
+from .embedder import WindowEmbedder, output_names
+from .musicnn import ENCODERS
+from .padding import mean_over_real_windows, real_windows
 
 __all__ = ["GENRE_TAGS", "TagGenreClassifier", "song_tags", "zero_shot_pipeline"]
 
@@ -67,16 +69,14 @@ def song_tags(X):
     Parameters
     ----------
     X : ndarray of shape (n_songs, n_windows, n_tags)
-        Taggram embeddings; padded windows are NaN.
+        Taggram embeddings; padded windows are NaN (the rule of
+        :mod:`skgenre.padding`).
 
     Returns
     -------
     tags : ndarray of shape (n_songs, n_tags)
     """
-    X = np.asarray(X, dtype=np.float64)
-    real = np.isfinite(X).all(axis=2, keepdims=True)
-    count = np.maximum(real.sum(axis=1), 1)
-    return np.where(real, X, 0.0).sum(axis=1) / count
+    return mean_over_real_windows(X)
 
 
 class TagGenreClassifier(ClassifierMixin, BaseEstimator):
@@ -171,7 +171,7 @@ default="musicnn-msd+mtt"
         X = np.asarray(X)
         n_songs, n_windows = X.shape[:2]
         windows = X.reshape(n_songs * n_windows, 1, *X.shape[2:])
-        real = np.isfinite(windows).all(axis=(1, 2))
+        real = real_windows(windows)[:, 0]
         proba = np.full((len(windows), len(self.classes_)), np.nan)
         if real.any():
             proba[real] = self.predict_proba(windows[real])
@@ -186,6 +186,15 @@ default="musicnn-msd+mtt"
         """
         proba = self.predict_proba(X)
         return self.classes_[np.argmax(proba, axis=1)]
+
+    def _export_state(self):
+        """Fitted state for a model file: nothing beyond the parameters."""
+        return {}, None
+
+    @classmethod
+    def _restore_state(cls, params, state, model):
+        """The fitted classifier of a model file."""
+        return cls(**params).fit()
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

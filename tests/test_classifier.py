@@ -1,4 +1,7 @@
+import inspect
 import pickle
+import re
+import warnings
 
 import joblib
 import numpy as np
@@ -6,7 +9,7 @@ import pytest
 from sklearn.base import clone, is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_score
-from sklearn.utils import get_tags
+from sklearn.utils import ClassifierTags, get_tags
 
 from skgenre import MILSongClassifier
 
@@ -22,8 +25,9 @@ def _data(n=12, n_classes=3, seed=0, windows=3, frames=24):
 
 
 def _fast(**kw):
+    """A quick classifier; told that X holds MFCCs, as make_pipeline does."""
     return MILSongClassifier(
-        epochs=kw.pop("epochs", 3), batch_size=4, random_state=0, **kw
+        **{"epochs": 3, "batch_size": 4, "random_state": 0, "features": "mfcc", **kw}
     )
 
 
@@ -32,8 +36,11 @@ def test_is_classifier_and_tags():
     assert is_classifier(clf)
     tags = get_tags(clf)
     assert tags.estimator_type == "classifier"
-    assert tags.classifier_tags is not None
+    # scikeras gives no classifier tags: these are the repaired ones.
+    assert isinstance(tags.classifier_tags, ClassifierTags)
+    assert tags.classifier_tags.multi_class and not tags.classifier_tags.multi_label
     assert tags.target_tags.required
+    assert tags.input_tags.three_d_array and not tags.input_tags.two_d_array
 
 
 def test_cross_validation_is_stratified():
@@ -131,7 +138,7 @@ def test_same_random_state_same_predictions():
     a = _fast(epochs=2).fit(X, y).predict_proba(X)
     b = _fast(epochs=2).fit(X, y).predict_proba(X)
     np.testing.assert_array_equal(a, b)
-    c = MILSongClassifier(epochs=2, batch_size=4, random_state=1).fit(X, y)
+    c = _fast(epochs=2, random_state=1).fit(X, y)
     assert not np.array_equal(a, c.predict_proba(X))
 
 
@@ -207,13 +214,17 @@ def test_grid_search_on_read_only_memory_mapped_X(tmp_path, monkeypatch):
     assert search.predict(stored).shape == (len(X),)
 
 
+def _layer_names(model):
+    return {layer.name for layer in model.layers}
+
+
 @pytest.mark.parametrize(
     "features, n_mels, expected",
     [
         ("mfcc", 128, 128),
+        ("mfcc", "auto", 128),
         ("mfcc", 40, 40),
         ("logmel", 128, None),
-        ("auto", "auto", 128),  # 13 bands: MFCCs of the transformer's 128
     ],
 )
 def test_bandlimit_layer_follows_the_described_features(features, n_mels, expected):
@@ -221,8 +232,25 @@ def test_bandlimit_layer_follows_the_described_features(features, n_mels, expect
     clf = _fast(epochs=1, bandlimit=0.5, features=features, n_mels=n_mels).fit(X, y)
     layer = clf.model_.get_layer("band_limit")
     assert (layer.rate, layer.n_mels) == (0.5, expected)
+    assert (clf.features_, clf.n_mels_, clf.bandlimit_) == (features, expected, 0.5)
     no_layer = _fast(epochs=1, bandlimit=0.0).fit(X, y).model_
-    assert "band_limit" not in [layer.name for layer in no_layer.layers]
+    assert "band_limit" not in _layer_names(no_layer)
+
+
+@pytest.mark.parametrize("n_bands", [13, 64])
+def test_spectrograms_of_unknown_kind_are_never_guessed(n_bands):
+    X, y = _data()
+    X = np.repeat(X, 5, axis=2)[:, :, :n_bands]
+    with pytest.warns(UserWarning, match="band-limit augmentation.*is off") as info:
+        clf = _fast(epochs=1, features="auto").fit(X, y)
+    assert "features='auto'" in str(info[0].message)
+    assert clf.window_kind_ == "spectrogram"
+    assert (clf.features_, clf.n_mels_, clf.bandlimit_) == (None, None, 0.0)
+    assert "band_limit" not in _layer_names(clf.model_)
+    # Nothing to warn about without band-limit augmentation.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _fast(epochs=1, features="auto", bandlimit=0).fit(X, y)
 
 
 @pytest.mark.parametrize(
@@ -231,7 +259,7 @@ def test_bandlimit_layer_follows_the_described_features(features, n_mels, expect
         ({"features": "chroma"}, "invalid features='chroma'"),
         (
             {"bandlimit": 1.5},
-            r"invalid bandlimit=1.5; expected a probability in \[0, 1\]",
+            r"invalid bandlimit=1.5; expected a number in \[0, 1\]",
         ),
         ({"bandlimit": 0.5, "n_mels": 8}, "n_mels=8"),
         ({"n_mels": 0}, "invalid n_mels=0"),
@@ -242,6 +270,55 @@ def test_bandlimit_parameters_are_validated(params, message):
     X, y = _data()
     with pytest.raises(ValueError, match=message):
         _fast(epochs=1, **params).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "name, value",
+    [
+        ("filters", 0),
+        ("filters", 2.5),
+        ("epochs", 0),
+        ("epochs", "10"),
+        ("batch_size", 0),
+        ("dropout", 1.0),
+        ("dropout", -0.1),
+        ("window_dropout", 1.0),
+        ("freq_mask", -1),
+        ("time_mask", 1.5),
+        ("patience", -1),
+        ("patience", "3"),
+        ("bandlimit", "0.25"),  # a TypeError from a comparison before
+        ("bandlimit", float("nan")),
+        ("sharpness", 0),
+        ("attention_units", 0),
+        ("learning_rate", 0),
+        ("validation_split", 1.0),
+        ("normalize", "yes"),
+        ("window_stats", 1),
+        ("hidden", True),
+        ("pooling", "median"),
+    ],
+)
+def test_every_declared_hyper_parameter_is_validated(name, value):
+    X, y = _data(n=6)
+    with pytest.raises(ValueError, match=rf"invalid {name}={value!r}; expected "):
+        _fast(epochs=1).set_params(**{name: value}).fit(X, y)
+
+
+def test_hyper_parameters_are_declared_once_and_documented():
+    from skgenre.classifier import HYPERPARAMETERS
+
+    signature = inspect.signature(MILSongClassifier.__init__).parameters
+    declared = [name for name in signature if name not in ("self", "kwargs")]
+    assert declared == list(HYPERPARAMETERS)
+    doc = MILSongClassifier.__doc__
+    parameters = doc[doc.index("Parameters\n") : doc.index("Attributes\n")]
+    documented = re.findall(r"^    (\w+) : ", parameters, flags=re.MULTILINE)
+    assert documented == declared
+    # Every declared hyper-parameter reaches get_params with its default.
+    params = MILSongClassifier().get_params()
+    for name in declared:
+        assert params[name] == signature[name].default
 
 
 def test_window_statistics_are_standardised_over_real_training_windows():
@@ -259,23 +336,25 @@ def test_window_statistics_are_standardised_over_real_training_windows():
     np.testing.assert_allclose(z.var(axis=0), 1.0, rtol=1e-2)
 
 
-@pytest.mark.parametrize(
-    "features, n_bands, expected",
-    [("mfcc", 13, ("mfcc", 128)), ("logmel", 64, ("logmel", None))],
-)
-def test_what_x_holds_is_learned_in_a_pipeline(songs, features, n_bands, expected):
-    from sklearn.pipeline import make_pipeline
+def test_log_mel_bands_are_never_taken_for_mfccs_in_a_pipeline(songs):
+    from sklearn.pipeline import Pipeline
 
     from skgenre import WindowMFCCTransformer
 
     paths, labels = songs
-    pipe = make_pipeline(
-        WindowMFCCTransformer(song_length=5.0, features=features, n_mels=n_bands),
-        _fast(epochs=1, bandlimit=0.5),
-    ).fit(paths[:6], labels[:6])
-    clf = pipe[-1]
-    assert (clf.features_, clf.n_mels_) == expected
-    assert clf.model_.get_layer("band_limit").n_mels == expected[1]
+    transformer = WindowMFCCTransformer(song_length=5.0, features="logmel", n_mels=32)
+    # A hand-built pipeline: the classifier cannot know what the 32 bands are.
+    pipe = Pipeline([("features", transformer), ("clf", MILSongClassifier(epochs=1))])
+    with pytest.warns(UserWarning, match="cannot tell MFCCs from log-mel"):
+        pipe.fit(paths[:6], labels[:6])
+    assert pipe[-1].features_ is None
+    assert "band_limit" not in _layer_names(pipe[-1].model_)
+    # Told by the transformer, as make_pipeline does: log-mel band limits.
+    told = MILSongClassifier(epochs=1, **transformer.classifier_params())
+    assert told.features == "logmel"
+    Pipeline([("features", transformer), ("clf", told)]).fit(paths[:6], labels[:6])
+    assert (told.features_, told.n_mels_) == ("logmel", None)
+    assert told.model_.get_layer("band_limit").n_mels is None
 
 
 def _embeddings(n=12, n_classes=3, seed=0, windows=4, dims=20):
@@ -291,7 +370,8 @@ def _embeddings(n=12, n_classes=3, seed=0, windows=4, dims=20):
 
 def test_embedding_windows_get_a_dense_head():
     X, y = _embeddings()
-    clf = _fast(epochs=30, learning_rate=0.05).fit(X, y)
+    clf = _fast(epochs=30, learning_rate=0.05, features="auto").fit(X, y)
+    assert clf.window_kind_ == "embedding" and clf.bandlimit_ == 0.0
     assert (clf.features_, clf.n_mels_) == ("embedding", None)
     assert clf.score(X, y) > 0.9
     per_window = clf.model_.get_layer("per_window").layer
@@ -302,7 +382,8 @@ def test_embedding_windows_get_a_dense_head():
     assert not names & {"spec_augment", "band_limit"}
     proba = clf.predict_window_proba(X)
     assert proba.shape == (12, 4, 3) and np.isnan(proba[0, 2:]).all()
-    hidden = _fast(epochs=1, hidden=8, pooling="attention").fit(X, y)
+    hidden = _fast(epochs=1, hidden=8, pooling="attention", features="embedding")
+    hidden.fit(X, y)
     assert hidden.model_.get_layer("per_window").layer.count_params() == 168
 
 
@@ -310,8 +391,8 @@ def test_padding_never_influences_embedding_training():
     X, y = _embeddings()
     padded = np.concatenate([X, np.full((12, 3, 20), np.nan, "float32")], axis=1)
     # Window dropout draws per window: its stream depends on the padded shape.
-    a = _fast(epochs=2, window_dropout=0).fit(X, y)
-    b = _fast(epochs=2, window_dropout=0).fit(padded, y)
+    a = _fast(epochs=2, window_dropout=0, features="embedding").fit(X, y)
+    b = _fast(epochs=2, window_dropout=0, features="embedding").fit(padded, y)
     for wa, wb in zip(a.model_.get_weights(), b.model_.get_weights(), strict=True):
         np.testing.assert_allclose(wa, wb, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(a.predict_proba(X), b.predict_proba(padded), atol=1e-6)
@@ -322,10 +403,17 @@ def test_padding_never_influences_embedding_training():
     [
         ({"window_stats": True}, "invalid window_stats=True"),
         ({"features": "mfcc"}, "holds 20-d window embeddings"),
+        ({"features": "logmel"}, "holds 20-d window embeddings"),
         ({"hidden": -1}, "invalid hidden=-1"),
     ],
 )
 def test_spectrogram_options_are_refused_on_embeddings(params, message):
     X, y = _embeddings()
     with pytest.raises(ValueError, match=message):
-        _fast(epochs=1, **params).fit(X, y)
+        _fast(epochs=1, **{"features": "auto", **params}).fit(X, y)
+
+
+def test_embedding_features_are_refused_on_spectrograms():
+    X, y = _data()
+    with pytest.raises(ValueError, match="features='embedding', but X holds spectro"):
+        _fast(epochs=1, features="embedding").fit(X, y)

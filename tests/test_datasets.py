@@ -1,4 +1,8 @@
-"""Tests of skgenre.datasets: load_folder and make_songs."""
+"""Tests of skgenre.datasets' loaders: load_folder, load_csv, load_labelled,
+load_cc_music, and the AUDIO_EXTENSIONS that load_folder accepts.
+
+make_songs is tested in test_samples_generator.py.
+"""
 
 from pathlib import Path
 
@@ -6,14 +10,30 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+import skgenre
+from skgenre.audio import load_audio
 from skgenre.datasets import (
-    _RECIPES,
     AUDIO_EXTENSIONS,
-    _derived_recipe,
     load_cc_music,
+    load_csv,
     load_folder,
-    make_songs,
+    load_labelled,
 )
+
+DATA_DIR = Path(skgenre.__file__).resolve().parent / "data"
+
+# Extensions whose libsndfile format has another name; any other extension is
+# its format's name in lower case (".flac" -> "FLAC").
+FORMAT_OF_ALIAS = {
+    ".aif": "AIFF",
+    ".aifc": "AIFF",
+    ".oga": "OGG",
+    ".opus": "OGG",
+    ".snd": "AU",
+}
+# Extensions of formats a genre collection commonly holds: they must stay
+# accepted, whatever else AUDIO_EXTENSIONS holds.
+COMMON_EXTENSIONS = {".wav", ".flac", ".ogg", ".mp3", ".aiff", ".au"}
 
 
 def _touch(root, *relative_paths):
@@ -23,31 +43,9 @@ def _touch(root, *relative_paths):
         path.write_bytes(b"")
 
 
-def _zero_crossing_rate(path):
-    audio, _ = sf.read(path)
-    return np.mean(np.signbit(audio[1:]) != np.signbit(audio[:-1]))
-
-
-def _spectral_centroid(path):
-    """Spectral centroid of the whole file, in Hz."""
-    audio, sample_rate = sf.read(path)
-    power = np.abs(np.fft.rfft(audio)) ** 2
-    freqs = np.fft.rfftfreq(len(audio), 1.0 / sample_rate)
-    return np.sum(freqs * power) / np.sum(power)
-
-
-@pytest.fixture(scope="module")
-def small_songs(tmp_path_factory):
-    out_dir = tmp_path_factory.mktemp("songs")
-    paths, labels = make_songs(
-        out_dir,
-        genres=("rock", "metal", "classical"),
-        n_per_genre=3,
-        duration=2.0,
-        sample_rate=16000,
-        random_state=0,
-    )
-    return out_dir, paths, labels
+def _tone(sample_rate=16000, seconds=0.25):
+    t = np.arange(int(sample_rate * seconds)) / sample_rate
+    return 0.5 * np.sin(2 * np.pi * 440.0 * t)
 
 
 # --------------------------------------------------------------------------
@@ -55,12 +53,49 @@ def small_songs(tmp_path_factory):
 # --------------------------------------------------------------------------
 
 
-def test_audio_extensions_are_lower_case_with_dot():
+def test_audio_extensions_is_reexported_from_audio():
+    from skgenre import audio
+
+    assert AUDIO_EXTENSIONS is audio.AUDIO_EXTENSIONS
     assert isinstance(AUDIO_EXTENSIONS, frozenset)
-    assert {".wav", ".flac", ".ogg", ".mp3", ".aiff", ".au"} <= AUDIO_EXTENSIONS
-    for extension in AUDIO_EXTENSIONS:
-        assert extension.startswith(".")
-        assert extension == extension.lower()
+
+
+@pytest.mark.parametrize("extension", sorted(AUDIO_EXTENSIONS | COMMON_EXTENSIONS))
+def test_audio_extensions_are_formats_libsndfile_decodes(tmp_path, extension):
+    """A file of each extension is listed by load_folder and decodes."""
+    fmt = FORMAT_OF_ALIAS.get(extension, extension[1:].upper())
+    subtype = "OPUS" if extension == ".opus" else None
+    # Formats that depend on the libsndfile build soundfile loaded.
+    if fmt == "MP3" and "MP3" not in sf.available_formats():
+        pytest.skip("MP3 needs libsndfile >= 1.1")
+    if subtype == "OPUS" and "OPUS" not in sf.available_subtypes("OGG"):
+        pytest.skip("Opus needs libsndfile >= 1.0.29")
+    assert fmt in sf.available_formats(), (
+        f"{extension!r}: libsndfile has no format {fmt!r}"
+    )
+    path = tmp_path / "genre" / f"song{extension}"
+    path.parent.mkdir()
+    sf.write(path, _tone(), 16000, format=fmt, subtype=subtype)
+
+    paths, labels = load_folder(tmp_path)
+
+    assert paths.tolist() == [str(path)]
+    assert labels.tolist() == ["genre"]
+    assert sf.info(path).format == fmt
+    audio = load_audio(path, sample_rate=16000)
+    assert len(audio) > 0
+    assert np.all(np.isfinite(audio))
+    assert np.max(np.abs(audio)) > 0.25
+
+
+def test_load_folder_ignores_audio_under_other_names(tmp_path):
+    for name in ("song.wav", "song.wav.bak", "song.txt", "song.m4a", "song"):
+        path = tmp_path / "rock" / name
+        path.parent.mkdir(exist_ok=True)
+        sf.write(path, _tone(), 16000, format="WAV")
+    paths, labels = load_folder(tmp_path)
+    assert [Path(p).name for p in paths] == ["song.wav"]
+    assert labels.tolist() == ["rock"]
 
 
 def test_load_folder_sorts_and_filters(tmp_path):
@@ -137,6 +172,54 @@ def test_load_folder_without_audio(tmp_path, files):
 
 
 # --------------------------------------------------------------------------
+# load_csv and load_labelled
+# --------------------------------------------------------------------------
+
+
+def test_load_csv_keeps_order_and_resolves_relative_paths(tmp_path):
+    absolute = tmp_path / "elsewhere" / "b.flac"
+    table = tmp_path / "lists" / "songs.csv"
+    table.parent.mkdir()
+    table.write_text(
+        f"genre,path,comment\nrock,a.wav,first\njazz,{absolute},\n",
+        encoding="utf-8",
+    )
+    paths, labels = load_csv(table)
+    assert paths.tolist() == [str(table.parent / "a.wav"), str(absolute)]
+    assert labels.tolist() == ["rock", "jazz"]
+    assert paths.dtype == labels.dtype == object
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        ("path,label\na.wav,rock\n", r"songs\.csv.*\['genre'\]"),
+        ("file\na.wav\n", r"\['genre', 'path'\]"),
+        ("path,genre\n", r"songs\.csv.*no song"),
+        ("", r"\['genre', 'path'\]"),
+    ],
+)
+def test_load_csv_rejects_bad_tables(tmp_path, content, match):
+    table = tmp_path / "songs.csv"
+    table.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=match):
+        load_csv(table)
+
+
+def test_load_csv_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="absent.csv"):
+        load_csv(tmp_path / "absent.csv")
+
+
+def test_load_labelled_reads_a_table_or_a_folder(tmp_path):
+    _touch(tmp_path, "tree/pop/1.wav")
+    table = tmp_path / "SONGS.CSV"
+    table.write_text("path,genre\nx.ogg,metal\n", encoding="utf-8")
+    assert load_labelled(table)[1].tolist() == ["metal"]
+    assert load_labelled(str(tmp_path / "tree"))[1].tolist() == ["pop"]
+
+
+# --------------------------------------------------------------------------
 # load_cc_music
 # --------------------------------------------------------------------------
 
@@ -154,221 +237,11 @@ def test_load_cc_music_lists_shipped_recordings():
         assert license_file.is_file()
 
 
-# --------------------------------------------------------------------------
-# make_songs: layout and files
-# --------------------------------------------------------------------------
-
-
-def test_make_songs_returns_paths_and_labels(small_songs):
-    out_dir, paths, labels = small_songs
-    assert paths.shape == labels.shape == (9,)
-    assert labels.tolist() == ["rock"] * 3 + ["metal"] * 3 + ["classical"] * 3
-    expected = [
-        out_dir / genre / f"{genre}.{index:03d}.wav"
-        for genre in ("rock", "metal", "classical")
-        for index in range(3)
-    ]
-    assert [Path(p) for p in paths] == expected
-    assert all(isinstance(p, str) for p in paths)
-    written = sorted(p.relative_to(out_dir) for p in out_dir.rglob("*.wav"))
-    assert written == sorted(p.relative_to(out_dir) for p in expected)
-
-
-def test_make_songs_output_reads_back_with_load_folder(small_songs):
-    out_dir, paths, labels = small_songs
-    found_paths, found_labels = load_folder(out_dir)
-    assert sorted(zip(found_paths, found_labels, strict=True)) == sorted(
-        zip(paths, labels, strict=True)
+def test_load_cc_music_table_lists_every_shipped_recording():
+    paths, labels = load_cc_music()
+    assert sorted(Path(p).name for p in paths) == sorted(
+        p.name for p in DATA_DIR.glob("*.ogg")
     )
-
-
-def test_make_songs_file_format(small_songs):
-    _, paths, _ = small_songs
-    for path in paths:
-        info = sf.info(path)
-        assert info.format == "WAV"
-        assert info.subtype == "PCM_16"
-        assert info.samplerate == 16000
-        assert info.channels == 1
-        assert info.frames == 32000
-        audio, _ = sf.read(path)
-        assert 0.45 <= np.max(np.abs(audio)) <= 0.91
-        assert np.std(audio) > 0.01
-
-
-@pytest.mark.parametrize(
-    ("duration", "sample_rate", "frames"),
-    [(0.5, 4000, 2000), (1.25, 22050, 27562), (0.1, 44100, 4410)],
-)
-def test_make_songs_duration_and_sample_rate(tmp_path, duration, sample_rate, frames):
-    paths, _ = make_songs(
-        tmp_path,
-        genres=("pop",),
-        n_per_genre=1,
-        duration=duration,
-        sample_rate=sample_rate,
-        random_state=0,
-    )
-    info = sf.info(paths[0])
-    assert info.samplerate == sample_rate
-    assert info.frames == frames
-
-
-def test_make_songs_all_builtin_and_unknown_genres(tmp_path):
-    genres = (*_RECIPES, "vaporwave", "sea shanty")
-    paths, labels = make_songs(
-        tmp_path, genres=genres, n_per_genre=1, duration=1.0, random_state=1
-    )
-    assert labels.tolist() == list(genres)
-    for path in paths:
-        audio, _ = sf.read(path)
-        assert np.all(np.isfinite(audio))
-        assert 0.45 <= np.max(np.abs(audio)) <= 0.91
-
-
-def test_builtin_recipes_cover_required_genres():
-    required = {
-        "rock",
-        "metal",
-        "blues",
-        "classical",
-        "jazz",
-        "disco",
-        "hiphop",
-        "pop",
-        "reggae",
-        "country",
-        "electronic",
-    }
-    assert required <= set(_RECIPES)
-
-
-def test_derived_recipes_are_deterministic_and_differ():
-    assert _derived_recipe(3) == _derived_recipe(3)
-    recipes = [_derived_recipe(position) for position in range(6)]
-    assert len(set(recipes)) == len(recipes)
-
-
-# --------------------------------------------------------------------------
-# make_songs: determinism and variety
-# --------------------------------------------------------------------------
-
-
-def _make_bytes(out_dir, random_state):
-    paths, _ = make_songs(
-        out_dir,
-        genres=("jazz", "mystery"),
-        n_per_genre=2,
-        duration=1.0,
-        sample_rate=8000,
-        random_state=random_state,
-    )
-    return [Path(p).read_bytes() for p in paths]
-
-
-def test_make_songs_same_seed_gives_identical_bytes(tmp_path):
-    first = _make_bytes(tmp_path / "a", 42)
-    second = _make_bytes(tmp_path / "b", 42)
-    from_instance = _make_bytes(tmp_path / "c", np.random.RandomState(42))
-    assert first == second == from_instance
-
-
-def test_make_songs_different_seeds_differ(tmp_path):
-    first = _make_bytes(tmp_path / "a", 0)
-    second = _make_bytes(tmp_path / "b", 1)
-    assert all(a != b for a, b in zip(first, second, strict=True))
-
-
-def test_make_songs_songs_differ_within_a_genre(small_songs):
-    _, paths, labels = small_songs
-    for genre in ("rock", "metal", "classical"):
-        contents = [Path(p).read_bytes() for p in paths[labels == genre]]
-        assert len(set(contents)) == len(contents)
-
-
-def test_genres_differ_in_brightness(small_songs):
-    _, paths, labels = small_songs
-    metal, classical = paths[labels == "metal"], paths[labels == "classical"]
-    assert min(map(_zero_crossing_rate, metal)) > max(
-        map(_zero_crossing_rate, classical)
-    )
-    assert min(map(_spectral_centroid, metal)) > 1.5 * max(
-        map(_spectral_centroid, classical)
-    )
-
-
-def test_genres_are_learnable_from_mfcc(tmp_path):
-    librosa = pytest.importorskip("librosa")
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
-
-    paths, labels = make_songs(
-        tmp_path,
-        genres=("rock", "metal", "blues"),
-        n_per_genre=8,
-        duration=10,
-        random_state=0,
-    )
-    features = []
-    for path in paths:
-        audio, sample_rate = sf.read(path, dtype="float32")
-        mfcc = librosa.feature.mfcc(y=audio, sr=sample_rate, n_mfcc=13)
-        features.append(np.concatenate([mfcc.mean(axis=1), mfcc.std(axis=1)]))
-    scores = cross_val_score(
-        LogisticRegression(max_iter=5000),
-        np.array(features),
-        labels,
-        cv=StratifiedKFold(4),
-    )
-    assert scores.mean() >= 0.8
-
-
-# --------------------------------------------------------------------------
-# make_songs: argument validation
-# --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "match"),
-    [
-        ({"n_per_genre": 0}, "n_per_genre.*0"),
-        ({"n_per_genre": -2}, "n_per_genre.*-2"),
-        ({"n_per_genre": 1.5}, "n_per_genre.*1.5"),
-        ({"n_per_genre": True}, "n_per_genre"),
-        ({"n_per_genre": "3"}, "n_per_genre"),
-        ({"duration": 0}, "duration.*0"),
-        ({"duration": -1.0}, "duration.*-1.0"),
-        ({"duration": float("nan")}, "duration.*nan"),
-        ({"duration": float("inf")}, "duration.*inf"),
-        ({"duration": "10"}, "duration"),
-        ({"sample_rate": 3999}, "sample_rate.*4000.*3999"),
-        ({"sample_rate": 22050.0}, "sample_rate.*22050.0"),
-        ({"sample_rate": True}, "sample_rate"),
-        ({"genres": ()}, "genres.*empty"),
-        ({"genres": "rock"}, "genres.*'rock'"),
-        ({"genres": ("rock", "rock")}, "genres.*unique.*rock"),
-        ({"genres": ("rock", 3)}, "genres.*3"),
-        ({"genres": ("",)}, "genres"),
-        ({"genres": ("a/b",)}, "genres.*a/b"),
-        ({"genres": (".hidden",)}, "genres.*hidden"),
-        ({"genres": None}, "genres.*None"),
-    ],
-)
-def test_make_songs_validates_arguments(tmp_path, kwargs, match):
-    out_dir = tmp_path / "out"
-    with pytest.raises(ValueError, match=match):
-        make_songs(out_dir, **kwargs)
-    assert not out_dir.exists()
-
-
-def test_make_songs_accepts_numpy_integers_and_lists(tmp_path):
-    paths, labels = make_songs(
-        tmp_path,
-        genres=["blues"],
-        n_per_genre=np.int64(2),
-        duration=np.float32(0.25),
-        sample_rate=np.int32(8000),
-        random_state=0,
-    )
-    assert labels.tolist() == ["blues", "blues"]
-    assert sf.info(paths[0]).frames == 2000
+    # Sorted by genre, then file name, whatever the table's row order.
+    keys = [(label, Path(p).name) for p, label in zip(paths, labels, strict=True)]
+    assert keys == sorted(keys)

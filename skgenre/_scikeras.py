@@ -1,0 +1,287 @@
+"""scikeras' ``KerasClassifier``, repaired for arrays of song windows.
+
+The only module that imports scikeras (unmaintained), or sets its internal
+attributes, so it can be replaced without changing the rest of the package.
+:class:`SongKerasClassifier` fixes two scikeras defects: scikit-learn >= 1.7
+does not see ``KerasClassifier`` as a classifier (so cross-validation would
+not stratify), and ``predict_proba`` of one sample returns shape
+``(n_classes,)``.  It also seeds fits without leaking global state, validates
+window arrays (NaN padding allowed), streams memory-mapped ``X`` from disk,
+and writes and restores the fitted state of model files.
+
+A subclass builds the Keras model (``_build_model``) and may learn from the
+training windows before it is built (``_learn_input``); see
+:class:`skgenre.MILSongClassifier`.
+"""
+
+import functools
+
+import numpy as np
+from scikeras.wrappers import KerasClassifier
+from sklearn.utils import ClassifierTags
+from sklearn.utils.validation import (
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+)
+
+from ._seeding import seed_of, seeded
+from .batches import fit_streamed, is_memory_mapped, predict_in_batches
+
+__all__ = ["SongKerasClassifier", "check_windows"]
+
+#: What ``X`` may be.
+EXPECTED_X = (
+    "a 5-D array of spectrogram windows of shape (n_songs, n_windows, n_bands, "
+    "n_frames, 1), as returned by WindowMFCCTransformer.transform, or a 3-D "
+    "array of embedding windows of shape (n_songs, n_windows, n_features), as "
+    "returned by WindowEmbedder.transform"
+)
+
+
+def check_windows(X, name):
+    """Validate window features (5-D or 3-D); NaN (padded windows) is allowed.
+
+    A memory-mapped array is checked for shape and dtype only: scanning its
+    values would read the whole file into memory.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_songs, n_windows, ...)
+    name : str
+        The estimator, for messages.
+
+    Returns
+    -------
+    X : ndarray, float32
+    """
+    ndim = np.ndim(X)
+    if ndim not in (3, 5):
+        raise ValueError(
+            f"{name} expects {EXPECTED_X}; got an array with {ndim} "
+            f"dimension(s) of shape {np.shape(X)}."
+        )
+    if is_memory_mapped(X):
+        if X.dtype != np.float32:
+            raise ValueError(f"{name}: memory-mapped X must be float32, got {X.dtype}")
+        return X
+    return check_array(
+        X, allow_nd=True, dtype=np.float32, ensure_all_finite="allow-nan", copy=False
+    )
+
+
+class SongKerasClassifier(KerasClassifier):
+    """scikeras' ``KerasClassifier`` repaired, for arrays of song windows.
+
+    Repairs: classifier tags (scikeras' MRO hides them from scikit-learn
+    >= 1.7, so cross-validation would not stratify), 2-D ``predict_proba``
+    for one song, seeded fits that leave the process's random state as they
+    found it.  Adds: window input validation (NaN padding allowed),
+    memory-mapped ``X`` streamed from disk in fit and prediction, and the
+    model-file hooks ``_export_state`` / ``_restore_state``.
+
+    Subclasses define ``_build_model(n_classes)`` (the uncompiled Keras
+    model) and may define ``_check_params()``, ``_learn_input(X)`` (fitted
+    attributes learned from the training windows before the model is
+    built), ``_input_state()`` / ``_restore_input(state, window_shape)``
+    (those attributes in a model file) and ``_extra_callbacks()``.  They
+    have a ``learning_rate`` parameter.
+    """
+
+    # ------------------------------------------------------------ subclass hooks
+
+    def _check_params(self):
+        """Validate the parameters (first thing of every fit)."""
+
+    def _learn_input(self, X):
+        """Learn from the validated training windows, before the model is built."""
+
+    def _input_state(self):
+        """What ``_learn_input`` learned, as JSON data for a model file."""
+        return {}
+
+    def _restore_input(self, state, window_shape):
+        """Set what ``_learn_input`` learned from ``_input_state()`` output."""
+
+    def _extra_callbacks(self):
+        """Keras callbacks added to every fit."""
+        return []
+
+    # ------------------------------------------------------------ scikeras repairs
+
+    def __sklearn_tags__(self):
+        # scikeras puts BaseEstimator before ClassifierMixin in its MRO, so
+        # ClassifierMixin's tags are never applied: restore them here.
+        tags = super().__sklearn_tags__()
+        tags.estimator_type = "classifier"
+        tags.classifier_tags = ClassifierTags()
+        tags.target_tags.required = True
+        tags.input_tags.two_d_array = False
+        tags.input_tags.three_d_array = True
+        return tags
+
+    def _initialize(self, X, y=None):
+        # scikeras' _initialize, with parameter checks, the seed derived as
+        # by `seeded`, and _learn_input before the model is built.
+        self._check_params()
+        X, y = self._fit_encoders(X, y)
+        self._learn_input(X)
+        self.model_ = self._build_keras_model()
+        self._initialize_callbacks()
+        return X, y
+
+    def _fit_encoders(self, X, y):
+        """Seed, validate, and fit scikeras' encoders (no model)."""
+        self._random_state = seed_of(self.random_state)
+        X, y = self._validate_data(X, y, reset=True)
+        self.target_encoder_ = self.target_encoder.fit(y)
+        vars(self).update(**self.target_encoder_.get_metadata())
+        self.feature_encoder_ = self.feature_encoder.fit(X)
+        vars(self).update(**getattr(self.feature_encoder, "get_metadata", dict)())
+        return X, y
+
+    def _validate_data(self, X=None, y=None, reset=False, y_numeric=False):
+        # Replaces scikeras' check of X: padded windows are NaN, and the
+        # number of windows may differ between songs of different calls.
+        if X is not None:
+            X = check_windows(X, type(self).__name__)
+            if reset:
+                self.X_dtype_ = X.dtype
+                self.X_shape_ = X.shape
+                self.n_features_in_ = X.shape[1]
+            elif X.shape[2:] != self.X_shape_[2:]:
+                raise ValueError(
+                    f"X has windows of shape {X.shape[2:]}, but this "
+                    f"{type(self).__name__} was fitted on windows of shape "
+                    f"{self.X_shape_[2:]}."
+                )
+        if y is not None:
+            _, y = super()._validate_data(X=None, y=y, reset=reset, y_numeric=y_numeric)
+            if X is not None:
+                check_consistent_length(X, y)
+        return X, y
+
+    def _fit(self, X, y, *args, **kwargs):
+        # fit and partial_fit: seeded here, and everything restored after
+        # (scikeras' own seeding, nested inside, leaks op determinism).
+        with seeded(seed_of(self.random_state)):
+            return super()._fit(X, y, *args, **kwargs)
+
+    def _keras_build_fn(self, meta, compile_kwargs):
+        """The subclass's model, compiled with scikeras' optimizer."""
+        n_classes = meta["n_classes_"]
+        model = self._build_model(n_classes)
+        optimizer = compile_kwargs["optimizer"]
+        if self.learning_rate is not None:
+            optimizer.learning_rate = self.learning_rate
+        # Two classes: one sigmoid unit.
+        loss = (
+            "binary_crossentropy"
+            if n_classes == 2
+            else "sparse_categorical_crossentropy"
+        )
+        model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+        return model
+
+    def _initialize_callbacks(self):
+        super()._initialize_callbacks()
+        self._fit_callbacks = [*self._fit_callbacks, *self._extra_callbacks()]
+
+    def _fit_keras_model(
+        self, X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+    ):
+        if not is_memory_mapped(X):
+            return super()._fit_keras_model(
+                X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+            )
+        # scikeras' own loop (routing, seeding, history) with a Keras fit
+        # that streams batches from the file instead of copying it to memory.
+        model = self.model_
+        model.fit = functools.partial(fit_streamed, model.fit, seed=self._seed)
+        try:
+            return super()._fit_keras_model(
+                X, y, sample_weight, warm_start, epochs, initial_epoch, **kwargs
+            )
+        finally:
+            del model.fit
+
+    def _predict_raw(self, X, **kwargs):
+        if not is_memory_mapped(X):
+            return super()._predict_raw(X, **kwargs)
+        check_is_fitted(self, "model_")
+        X, _ = self._validate_data(X)
+        return predict_in_batches(self.model_, X, self._batch_size)
+
+    @property
+    def _seed(self):
+        """The integer seed of this fit (:func:`~skgenre._seeding.seed_of`), or None."""
+        return self._random_state
+
+    @property
+    def _batch_size(self):
+        return self.batch_size or 32  # Keras' default when None
+
+    def predict_proba(self, X, **kwargs):
+        """Class probabilities of each song.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_songs, n_windows, ...)
+            Window features, as in ``fit``.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_songs, n_classes)
+            Always 2-D, also for one song (scikeras returns ``(n_classes,)``).
+        """
+        proba = super().predict_proba(X, **kwargs)
+        return np.reshape(proba, (np.shape(X)[0], -1))
+
+    # ---------------------------------------------------------------- model files
+
+    def _export_state(self):
+        """Fitted state for a model file: ``(JSON data, Keras model)``.
+
+        Returns
+        -------
+        state : dict
+            Classes, window shape and what ``_learn_input`` learned; with
+            the Keras model, what :meth:`_restore_state` needs.
+        model : keras.Model
+        """
+        check_is_fitted(self, "model_")
+        state = {
+            "classes": self.classes_.tolist(),
+            "window_shape": [int(d) for d in self.X_shape_[2:]],
+            **self._input_state(),
+        }
+        return state, self.model_
+
+    @classmethod
+    def _restore_state(cls, params, state, model):
+        """A fitted classifier from its parameters, state and Keras model.
+
+        Sets scikeras' fitted attributes as ``fit`` would have, without
+        training.
+
+        Raises
+        ------
+        skgenre._errors.StateError
+            If there is no Keras model.
+        """
+        from ._errors import StateError
+
+        if model is None:
+            raise StateError("damaged (missing Keras model)")
+        clf = cls(**params)
+        classes = np.asarray(state["classes"])
+        window_shape = tuple(state["window_shape"])
+        X = np.zeros((len(classes), 1, *window_shape), dtype=np.float32)
+        clf.classes_ = None
+        clf._fit_encoders(X, classes)
+        clf._random_state = None  # no fit to seed
+        clf._restore_input(state, window_shape)
+        clf.model_ = model
+        clf._initialize_callbacks()
+        clf.history_ = {}
+        return clf

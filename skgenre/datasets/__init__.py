@@ -1,0 +1,36 @@
+"""Datasets: genre-labelled audio files from disk, and synthetic songs.
+
+Loaders (:mod:`skgenre.datasets._base`) return ``(paths, labels)``, ready
+for a scikit-learn pipeline whose first step reads audio from paths:
+
+* :func:`load_folder` lists the audio files of a tree with one sub-folder per
+  genre (the layout of GTZAN and of most home-made genre collections).
+* :func:`load_csv` reads a table with ``path`` and ``genre`` columns, and
+  :func:`load_labelled` either a folder tree or such a table.
+* :func:`load_cc_music` lists the few freely licensed real recordings
+  shipped in ``skgenre/data/`` with their genres.
+
+The generator (:mod:`skgenre.datasets._samples_generator`):
+
+* :func:`make_songs` writes small synthetic songs of several genres to disk.
+  It is the package's analogue of :func:`sklearn.datasets.make_classification`:
+  it needs no download, is deterministic given ``random_state`` and yields a
+  task that MFCC statistics can learn but that is not trivial, since songs of
+  one genre vary in tempo, key, melody, gain and mix.
+
+:data:`AUDIO_EXTENSIONS`, the extensions :func:`load_folder` accepts, lives
+in :mod:`skgenre.audio` and is re-exported here.
+"""
+
+from ..audio import AUDIO_EXTENSIONS
+from ._base import load_cc_music, load_csv, load_folder, load_labelled
+from ._samples_generator import make_songs
+
+__all__ = [
+    "AUDIO_EXTENSIONS",
+    "load_cc_music",
+    "load_csv",
+    "load_folder",
+    "load_labelled",
+    "make_songs",
+]
