@@ -1,6 +1,9 @@
+import json
 import os
+import zipfile
 from pathlib import Path
 
+import joblib
 import numpy as np
 import pytest
 import soundfile as sf
@@ -25,6 +28,16 @@ def write_tone(path, seconds=3.0, sr=22050, channels=1, freq=440.0, seed=0):
 @pytest.fixture(scope="session")
 def real_song():
     return str(VIBE_ACE)
+
+
+@pytest.fixture(scope="session")
+def real_clip(tmp_path_factory):
+    """The first 9 s of the real jazz song (three musicnn windows), as WAV."""
+    sr = sf.info(VIBE_ACE).samplerate
+    y, _ = sf.read(VIBE_ACE, dtype="float32", frames=9 * sr)
+    path = tmp_path_factory.mktemp("real") / "vibe_ace_9s.wav"
+    sf.write(path, y, sr)
+    return str(path)
 
 
 @pytest.fixture(scope="session")
@@ -78,3 +91,116 @@ def write_evil_pickle(path, target):
 
     Path(path).write_bytes(pickle.dumps(_CreatesFile(str(target))))
     return path
+
+
+# ------------------------------------------------------------- model files
+
+
+def rewrite_manifest(src, dst, change):
+    with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst, "w") as b:
+        for name in a.namelist():
+            data = a.read(name)
+            if name == "skgenre-model.json":
+                manifest = json.loads(data)
+                change(manifest)
+                data = json.dumps(manifest)
+            b.writestr(name, data)
+
+
+@pytest.fixture(scope="session")
+def small_model(tmp_path_factory):
+    """A saved binary classifier: the file and its members."""
+    import skgenre
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(4, 2, 13, 20, 1)).astype("float32")
+    clf = skgenre.MILSongClassifier(epochs=1, features="mfcc", random_state=0)
+    clf.fit(X, np.array(["a", "b"] * 2))
+    path = tmp_path_factory.mktemp("small") / "model.skgenre"
+    skgenre.save(clf, path)
+    with zipfile.ZipFile(path) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    return path, members
+
+
+def write_members(path, members):
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def flip_a_byte_of(good, bad, member):
+    data = bytearray(good.read_bytes())
+    with zipfile.ZipFile(good) as archive:
+        info = archive.getinfo(member)
+    # The member's data follows its 30-byte local header, name and extra field.
+    name_len, extra_len = np.frombuffer(
+        data, "<u2", count=2, offset=info.header_offset + 26
+    )
+    start = info.header_offset + 30 + int(name_len) + int(extra_len)
+    data[start + info.compress_size // 2] ^= 0xFF
+    bad.write_bytes(bytes(data))
+
+
+def damaged_files(good, members, out):
+    """(path, expected words of the reason): every way a model file is refused.
+
+    ``good`` is a saved classifier alone, ``members`` its archive's members.
+    """
+    cases = []
+
+    def case(name, words, write):
+        path = out / name
+        write(path)
+        cases.append((path, words))
+
+    case("empty.skgenre", ["empty file"], lambda p: p.write_bytes(b""))
+    case("text.skgenre", ["not a zip archive"], lambda p: p.write_text("hello"))
+    case(
+        "pickle.skgenre",
+        ["not a zip archive"],
+        lambda p: joblib.dump({"a": 1}, p),
+    )
+    size = good.stat().st_size
+    case(
+        "cut.skgenre",
+        ["damaged or cut short"],
+        lambda p: p.write_bytes(good.read_bytes()[: size // 2]),
+    )
+    case(
+        "flipped.skgenre",
+        ["damaged", "in step0.keras"],
+        lambda p: flip_a_byte_of(good, p, "step0.keras"),
+    )
+    case(
+        "missing.skgenre",
+        ["damaged", "'step0.keras' is missing"],
+        lambda p: write_members(
+            p, {k: v for k, v in members.items() if k != "step0.keras"}
+        ),
+    )
+    altered = dict(members)
+    keras_file = bytearray(altered["step0.keras"])
+    keras_file[-100] ^= 1  # still a zip for keras, but not what was saved
+    altered["step0.keras"] = bytes(keras_file)
+    case(
+        "altered.skgenre",
+        ["damaged", "step0.keras was altered"],
+        lambda p: write_members(p, altered),
+    )
+    case(
+        "extra.skgenre",
+        ["unexpected member 'evil.pkl'"],
+        lambda p: write_members(p, {**members, "evil.pkl": b"\x80\x04."}),
+    )
+    manifest = json.loads(members["skgenre-model.json"])
+    newer = {**manifest, "format_version": 99, "skgenre_version": "9.0"}
+    case(
+        "newer.skgenre",
+        ["incompatible version", "skgenre 9.0", "format version 99"],
+        lambda p: write_members(
+            p, {**members, "skgenre-model.json": json.dumps(newer)}
+        ),
+    )
+    return cases

@@ -1,31 +1,46 @@
-"""The ``skgenre`` command, driven as a user would: in a subprocess."""
+"""The ``skgenre`` command.
+
+Driven in-process (``main([...])``), as fast as any other test; a handful of
+tests start the real command in a subprocess for what only a process shows:
+its exit codes, its one-line errors and the absence of framework noise.
+"""
 
 import csv
 import json
 import os
 import subprocess
 import sys
-import zipfile
 
-import numpy as np
 import pytest
-from conftest import write_evil_pickle
+from conftest import damaged_files, write_evil_pickle
 
+from skgenre.cli import main
 from skgenre.datasets import make_songs
 
 
-def run(*args, check=True):
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    proc = subprocess.run(
+def run(capsys, *args, code=0):
+    """``skgenre ARGS`` in this process: (stdout, stderr), exit code checked."""
+    capsys.readouterr()  # drop what came before
+    returned = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    assert returned == code, err[-2000:]
+    return out, err
+
+
+def run_process(*args, tuned=True):
+    """``python -m skgenre.cli ARGS`` as a user runs it."""
+    env = dict(os.environ)
+    if tuned:
+        env["TF_CPP_MIN_LOG_LEVEL"] = "3"
+    else:  # as a user's shell has it: TensorFlow's own default
+        env.pop("TF_CPP_MIN_LOG_LEVEL", None)
+    return subprocess.run(
         [sys.executable, "-m", "skgenre.cli", *map(str, args)],
         capture_output=True,
         text=True,
         env=env,
         timeout=600,
     )
-    if check and proc.returncode != 0:
-        raise AssertionError(f"exit {proc.returncode}: {proc.stderr[-2000:]}")
-    return proc
 
 
 @pytest.fixture(scope="module")
@@ -33,21 +48,9 @@ def trained(tmp_path_factory):
     d = tmp_path_factory.mktemp("cli")
     make_songs(d / "train", n_per_genre=4, duration=6.0, random_state=0)
     model = d / "model.skgenre"
-    run(
-        "train",
-        d / "train",
-        "--out",
-        model,
-        "--epochs",
-        2,
-        "--song-length",
-        6,
-        "--n-jobs",
-        1,
-        "--features",
-        "mfcc",
-        "--window-stats",
-    )
+    args = ["train", d / "train", "--out", model, "--epochs", 2, "--song-length", 6]
+    args += ["--n-jobs", 1, "--features", "mfcc", "--window-stats"]
+    assert main([str(a) for a in args]) == 0
     return d, model
 
 
@@ -58,39 +61,35 @@ def test_train_writes_a_model_file(trained):
     assert model.is_file()
     clf = skgenre.load(model).steps[-1][1]
     assert clf.window_stats and clf.stats_mean_.shape == (26,)
+    # Told what its windows hold by the front-end, not guessed.
+    assert (clf.features_, clf.n_mels_, clf.bandlimit_) == ("mfcc", 128, 0.25)
 
 
-def test_predict_json_csv_table(trained):
+def test_predict_json_csv_table(trained, capsys):
     d, model = trained
     new, _ = make_songs(d / "new", n_per_genre=1, duration=6.0, random_state=1)
-    out = json.loads(run("predict", model, *new, "--format", "json").stdout)
+    out = json.loads(run(capsys, "predict", model, *new, "--format", "json")[0])
     assert [r["path"] for r in out] == list(new)
     for r in out:
         assert set(r["probabilities"]) == {"blues", "metal", "rock"}
         assert r["genre"] == max(r["probabilities"], key=r["probabilities"].get)
         assert abs(sum(r["probabilities"].values()) - 1) < 1e-4
-    rows = list(
-        csv.DictReader(
-            run("predict", model, *new, "--format", "csv").stdout.splitlines()
-        )
-    )
-    assert len(rows) == 3 and set(rows[0]) == {
-        "path",
-        "genre",
-        "blues",
-        "metal",
-        "rock",
-    }
-    table = run("predict", model, new[0], "--windows").stdout
+    table = run(capsys, "predict", model, *new, "--format", "csv")[0]
+    rows = list(csv.DictReader(table.splitlines()))
+    assert len(rows) == 3
+    assert set(rows[0]) == {"path", "genre", "blues", "metal", "rock"}
+    table = run(capsys, "predict", model, new[0], "--windows")[0]
     assert new[0] in table and " s " in table
     windows = json.loads(
-        run("predict", model, new[0], "--windows", "--format", "json").stdout
+        run(
+            capsys, "predict", "--model", model, new[0], "--windows", "--format", "json"
+        )[0]
     )
     assert len(windows[0]["windows"]) == 1  # one 5 s window in 6 s
     assert windows[0]["windows"][0]["start"] == 0.0
 
 
-def test_train_from_csv_and_evaluate_with_plot(trained, tmp_path):
+def test_train_from_csv_and_evaluate_with_plot(trained, tmp_path, capsys):
     d, model = trained
     paths, labels = make_songs(
         tmp_path / "songs", n_per_genre=2, duration=6.0, random_state=2
@@ -100,10 +99,13 @@ def test_train_from_csv_and_evaluate_with_plot(trained, tmp_path):
         w.writerow(["path", "genre"])
         for p, g in zip(paths, labels, strict=True):
             w.writerow([os.path.relpath(p, tmp_path), g])
-    out = run("evaluate", model, tmp_path / "songs.csv", "--plot", tmp_path / "cm.png")
-    assert "Accuracy:" in out.stdout and "precision" in out.stdout
+    out, _ = run(
+        capsys, "evaluate", model, tmp_path / "songs.csv", "--plot", tmp_path / "cm.png"
+    )
+    assert "Accuracy:" in out and "precision" in out
     assert (tmp_path / "cm.png").stat().st_size > 1000
-    run(
+    _, err = run(
+        capsys,
         "train",
         tmp_path / "songs.csv",
         "--out",
@@ -116,58 +118,125 @@ def test_train_from_csv_and_evaluate_with_plot(trained, tmp_path):
         1,
     )
     assert (tmp_path / "m2.skgenre").is_file()
+    assert "Training on 6 songs, genres: blues, metal, rock" in err
 
 
-def _one_line_error(proc, *words):
-    assert proc.returncode != 0
-    lines = proc.stderr.strip().splitlines()
+def _one_line_error(err, *words):
+    lines = err.strip().splitlines()
     assert lines[-1].startswith("skgenre: error:")
-    assert "Traceback" not in proc.stderr
+    assert "Traceback" not in err
     for w in words:
         assert w in lines[-1]
 
 
-def test_errors_are_one_line(trained, tmp_path):
+def test_errors_are_one_line(trained, tmp_path, capsys):
     d, model = trained
-    _one_line_error(
-        run("predict", tmp_path / "missing.skgenre", "x.wav", check=False),
-        "missing.skgenre",
-        "no such file",
-    )
+    _, err = run(capsys, "predict", tmp_path / "missing.skgenre", "x.wav", code=1)
+    _one_line_error(err, "missing.skgenre", "no such file")
     evil = tmp_path / "evil.skgenre"
     target = tmp_path / "created.txt"
     write_evil_pickle(evil, target)
-    _one_line_error(run("predict", evil, "x.wav", check=False), "not a zip archive")
+    _one_line_error(run(capsys, "predict", evil, "x.wav", code=1)[1], "not a zip")
     assert not target.exists()
     bad = tmp_path / "bad.wav"
     bad.write_text("not audio")
-    _one_line_error(run("predict", model, bad, check=False), "bad.wav", "not decodable")
+    _, err = run(capsys, "predict", model, bad, code=1)
+    _one_line_error(err, "bad.wav", "not decodable")
+    _one_line_error(run(capsys, "predict", model, tmp_path / "gone.wav", code=1)[1])
     _one_line_error(
-        run("predict", model, tmp_path / "gone.wav", check=False), "gone.wav"
+        run(capsys, "train", tmp_path / "nothing", "--out", tmp_path / "m", code=1)[1]
     )
-    _one_line_error(
-        run("train", tmp_path / "nothing", "--out", tmp_path / "m", check=False)
+    with pytest.raises(ValueError, match="bad.wav"):  # --debug: the traceback
+        main(["--debug", "predict", str(model), str(bad)])
+
+
+def test_usage_errors(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["predict"])
+    assert info.value.code == 2
+    with pytest.raises(SystemExit) as info:
+        main(["--help"])
+    assert info.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: skgenre")
+
+
+def test_refused_model_files_are_one_line(small_model, tmp_path, capsys):
+    good, members = small_model
+    for path, words in damaged_files(good, members, tmp_path):
+        out, err = run(capsys, "predict", path, "x.wav", code=1)
+        assert out == ""
+        lines = err.splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"skgenre: error: {path}: ")
+        for word in words:
+            assert word in lines[0]
+
+
+def test_predict_with_no_model_names_a_genre(real_clip, capsys):
+    out = json.loads(run(capsys, "predict", real_clip, "--format", "json")[0])
+    assert out[0]["path"] == real_clip and out[0]["genre"] == "jazz"
+    genres = set(out[0]["probabilities"])
+    assert {"blues", "classical", "hiphop", "metal", "rock", "soul"} <= genres
+    msd = json.loads(
+        run(
+            capsys, "predict", real_clip, "--tagger", "musicnn-msd", "--format", "json"
+        )[0]
     )
-    debug = run("--debug", "predict", model, bad, check=False)
-    assert debug.returncode != 0 and "Traceback" in debug.stderr
+    assert "classical" not in msd[0]["probabilities"]
+    windows = json.loads(
+        run(capsys, "predict", real_clip, "--windows", "--format", "json")[0]
+    )[0]["windows"]
+    assert len(windows) == 3 and windows[1]["start"] == pytest.approx(2.992)
 
 
-def test_usage_error_exit_code():
-    assert run("predict", check=False).returncode == 2
-    assert run("--help").stdout.startswith("usage: skgenre")
-
-
-def _run_untuned(*args):
-    """The command as a user runs it: TF_CPP_MIN_LOG_LEVEL not set."""
-    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-    return subprocess.run(
-        [sys.executable, "-m", "skgenre.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
+def test_tag_prints_top_tags_and_draws_the_taggram(real_clip, tmp_path, capsys):
+    plot = tmp_path / "taggram.png"
+    out, err = run(
+        capsys, "tag", real_clip, "--top", "3", "--format", "json", "--plot", plot
     )
+    tags = json.loads(out)[0]["tags"]
+    assert len(tags) == 3 and next(iter(tags)) == "jazz"
+    assert list(tags.values()) == sorted(tags.values(), reverse=True)
+    assert plot.stat().st_size > 10_000
+    assert err.strip().splitlines() == [f"Saved taggram to {plot}"]
+    out, _ = run(
+        capsys,
+        "tag",
+        real_clip,
+        "--tagger",
+        "musicnn-mtt",
+        "--format",
+        "csv",
+        "--top",
+        "2",
+    )
+    rows = list(csv.reader(out.splitlines()))
+    assert rows[0] == ["path", "rank", "tag", "probability"] and len(rows) == 3
 
+
+def test_train_uses_the_pretrained_encoder_by_default(tmp_path, capsys):
+    import skgenre
+
+    paths, _ = make_songs(tmp_path / "train", n_per_genre=3, duration=5.0)
+    model = tmp_path / "m.skgenre"
+    run(
+        capsys,
+        "train",
+        tmp_path / "train",
+        "--out",
+        model,
+        "--epochs",
+        2,
+        "--n-jobs",
+        1,
+    )
+    pipe = skgenre.load(model)
+    assert type(pipe[0]).__name__ == "WindowEmbedder"
+    assert (pipe[-1].window_kind_, pipe[-1].features_) == ("embedding", "embedding")
+    out, _ = run(capsys, "predict", paths[0], "--model", model, "--format", "json")
+    assert set(json.loads(out)[0]["probabilities"]) == {"blues", "metal", "rock"}
+
+
+# ------------------------------------------------- the real command, in a process
 
 _FRAMEWORK_WORDS = (
     "absl",
@@ -184,10 +253,16 @@ _FRAMEWORK_WORDS = (
 )
 
 
-def test_predict_prints_no_framework_lines(trained):
+def test_process_exit_codes():
+    assert run_process("predict").returncode == 2
+    help_ = run_process("--help")
+    assert help_.returncode == 0 and help_.stdout.startswith("usage: skgenre")
+
+
+def test_process_predicts_with_no_framework_lines(trained):
     d, model = trained
     new, _ = make_songs(d / "quiet", n_per_genre=1, duration=6.0, random_state=3)
-    proc = _run_untuned("predict", model, *new, "--windows")
+    proc = run_process("predict", model, *new, "--windows", tuned=False)
     assert proc.returncode == 0, proc.stderr
     assert new[0] in proc.stdout
     noise = [
@@ -198,93 +273,35 @@ def test_predict_prints_no_framework_lines(trained):
     assert noise == []
 
 
-def test_refused_model_file_is_exactly_one_line(tmp_path):
-    from test_persistence import damaged_files
-
-    import skgenre
-
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(4, 2, 13, 20, 1)).astype("float32")
-    good = tmp_path / "good.skgenre"
-    skgenre.save(
-        skgenre.MILSongClassifier(epochs=1, random_state=0).fit(X, ["a", "b"] * 2),
-        good,
-    )
-    with zipfile.ZipFile(good) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    cases = dict(damaged_files(good, members, tmp_path))
-    for name in ("flipped.skgenre", "cut.skgenre", "empty.skgenre"):
-        path = tmp_path / name
-        proc = _run_untuned("predict", path, "x.wav")
-        assert proc.returncode == 1
-        assert proc.stdout == ""
-        lines = proc.stderr.splitlines()
-        assert len(lines) == 1, proc.stderr
-        assert lines[0].startswith(f"skgenre: error: {path}: ")
-        for word in cases[path]:
-            assert word in lines[0]
+def test_process_error_is_exactly_one_line(small_model, tmp_path):
+    good, members = small_model
+    damaged_files(good, members, tmp_path)
+    path = tmp_path / "flipped.skgenre"
+    proc = run_process("predict", path, "x.wav", tuned=False)
+    assert proc.returncode == 1
+    assert proc.stdout == ""
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"skgenre: error: {path}: damaged")
+    debug = run_process("--debug", "predict", path, "x.wav")
+    assert debug.returncode != 0 and "Traceback" in debug.stderr
 
 
-def test_predict_with_no_model_names_a_genre(real_song):
-    out = json.loads(run("predict", real_song, "--format", "json").stdout)
-    assert out[0]["path"] == real_song and out[0]["genre"] == "jazz"
-    genres = set(out[0]["probabilities"])
-    assert {"blues", "classical", "hiphop", "metal", "rock", "soul"} <= genres
-    msd = json.loads(
-        run("predict", real_song, "--tagger", "musicnn-msd", "--format", "json").stdout
-    )
-    assert "classical" not in msd[0]["probabilities"]
-    windows = json.loads(
-        run("predict", real_song, "--windows", "--format", "json").stdout
-    )[0]["windows"]
-    assert len(windows) == 20 and windows[1]["start"] == pytest.approx(2.992)
+def test_demo_subcommand_reaches_run(monkeypatch, capsys):
+    import skgenre.demo
 
-
-def test_tag_prints_top_tags_and_draws_the_taggram(real_song, tmp_path):
-    proc = run(
-        "tag",
-        real_song,
-        "--top",
-        "3",
-        "--format",
-        "json",
-        "--plot",
-        tmp_path / "taggram.png",
-    )
-    tags = json.loads(proc.stdout)[0]["tags"]
-    assert len(tags) == 3 and next(iter(tags)) == "jazz"
-    assert list(tags.values()) == sorted(tags.values(), reverse=True)
-    assert (tmp_path / "taggram.png").stat().st_size > 10_000
-    assert proc.stderr.strip().splitlines() == [
-        f"Saved taggram to {tmp_path / 'taggram.png'}"
-    ]
-    rows = list(
-        csv.reader(
-            run(
-                "tag",
-                real_song,
-                "--tagger",
-                "musicnn-mtt",
-                "--format",
-                "csv",
-                "--top",
-                "2",
-            ).stdout.splitlines()
+    calls = []
+    monkeypatch.setattr(skgenre.demo, "run", lambda *a, **k: calls.append((a, k)))
+    run(capsys, "demo", "--features", "mfcc", "--folds", 2, "--song-length", "none")
+    assert calls == [
+        (
+            (None,),
+            {
+                "features": "mfcc",
+                "folds": 2,
+                "epochs": None,
+                "song_length": None,
+                "random_state": 0,
+            },
         )
-    )
-    assert rows[0] == ["path", "rank", "tag", "probability"] and len(rows) == 3
-
-
-def test_train_uses_the_pretrained_encoder_by_default(tmp_path):
-    import skgenre
-
-    paths, _ = make_songs(tmp_path / "train", n_per_genre=3, duration=5.0)
-    model = tmp_path / "m.skgenre"
-    run("train", tmp_path / "train", "--out", model, "--epochs", 2, "--n-jobs", 1)
-    pipe = skgenre.load(model)
-    assert type(pipe[0]).__name__ == "WindowEmbedder"
-    assert pipe[-1].features_ == "embedding"
-    out = json.loads(
-        run("predict", paths[0], "--model", model, "--format", "json").stdout
-    )
-    assert set(out[0]["probabilities"]) == {"blues", "metal", "rock"}
+    ]

@@ -10,8 +10,9 @@ from skgenre.pooling import POOLINGS
 
 
 def _fast(**kw):
+    """A quick classifier; told that X holds MFCCs, as make_pipeline does."""
     return MILSongClassifier(
-        epochs=kw.pop("epochs", 2), batch_size=4, random_state=0, **kw
+        **{"epochs": 2, "batch_size": 4, "random_state": 0, "features": "mfcc", **kw}
     )
 
 

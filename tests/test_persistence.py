@@ -1,11 +1,12 @@
 import json
 import os
 import zipfile
+from pathlib import Path
 
 import joblib
 import numpy as np
 import pytest
-from conftest import write_evil_pickle
+from conftest import damaged_files, rewrite_manifest, write_evil_pickle
 from sklearn.pipeline import Pipeline
 
 import skgenre
@@ -22,7 +23,11 @@ def fitted_pipeline(songs):
             (
                 "clf",
                 MILSongClassifier(
-                    epochs=2, pooling="autopool", bandlimit=0.5, random_state=0
+                    epochs=2,
+                    pooling="autopool",
+                    bandlimit=0.5,
+                    features="mfcc",
+                    random_state=0,
                 ),
             ),
         ]
@@ -50,7 +55,7 @@ def test_binary_classifier_alone(tmp_path):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(8, 2, 13, 20, 1)).astype("float32")
     y = np.array(["a", "b"] * 4)
-    clf = MILSongClassifier(epochs=1, random_state=0).fit(X, y)
+    clf = MILSongClassifier(epochs=1, features="mfcc", random_state=0).fit(X, y)
     skgenre.save(clf, tmp_path / "c.skgenre")
     loaded = skgenre.load(tmp_path / "c.skgenre")
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
@@ -80,17 +85,6 @@ def test_pickle_is_refused_without_being_executed(tmp_path):
         skgenre.load(tmp_path / "j.skgenre")
 
 
-def _rewrite_manifest(src, dst, change):
-    with zipfile.ZipFile(src) as a, zipfile.ZipFile(dst, "w") as b:
-        for name in a.namelist():
-            data = a.read(name)
-            if name == "skgenre-model.json":
-                manifest = json.loads(data)
-                change(manifest)
-                data = json.dumps(manifest)
-            b.writestr(name, data)
-
-
 @pytest.mark.parametrize(
     "change, message",
     [
@@ -104,7 +98,7 @@ def test_tampered_files_are_refused(fitted_pipeline, tmp_path, change, message):
     good = tmp_path / "good.skgenre"
     skgenre.save(fitted_pipeline, good)
     bad = tmp_path / "bad.skgenre"
-    _rewrite_manifest(good, bad, change)
+    rewrite_manifest(good, bad, change)
     with pytest.raises(ModelFileError, match=message):
         skgenre.load(bad)
 
@@ -117,99 +111,6 @@ def test_missing_file_and_unsupported_steps(tmp_path):
     with pytest.raises(ValueError, match="StandardScaler"):
         skgenre.save(Pipeline([("s", StandardScaler())]), tmp_path / "x.skgenre")
     assert not os.path.exists(tmp_path / "nope.skgenre")
-
-
-@pytest.fixture(scope="module")
-def small_model(tmp_path_factory):
-    """A saved binary classifier: the file and its members."""
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(4, 2, 13, 20, 1)).astype("float32")
-    clf = MILSongClassifier(epochs=1, random_state=0).fit(X, np.array(["a", "b"] * 2))
-    path = tmp_path_factory.mktemp("small") / "model.skgenre"
-    skgenre.save(clf, path)
-    with zipfile.ZipFile(path) as archive:
-        members = {name: archive.read(name) for name in archive.namelist()}
-    return path, members
-
-
-def _write_members(path, members):
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return path
-
-
-def _flip_a_byte_of(good, bad, member):
-    data = bytearray(good.read_bytes())
-    with zipfile.ZipFile(good) as archive:
-        info = archive.getinfo(member)
-    # The member's data follows its 30-byte local header, name and extra field.
-    name_len, extra_len = np.frombuffer(
-        data, "<u2", count=2, offset=info.header_offset + 26
-    )
-    start = info.header_offset + 30 + int(name_len) + int(extra_len)
-    data[start + info.compress_size // 2] ^= 0xFF
-    bad.write_bytes(bytes(data))
-
-
-def damaged_files(good, members, out):
-    """(path, expected words of the reason): every way a model file is refused."""
-    cases = []
-
-    def case(name, words, write):
-        path = out / name
-        write(path)
-        cases.append((path, words))
-
-    case("empty.skgenre", ["empty file"], lambda p: p.write_bytes(b""))
-    case("text.skgenre", ["not a zip archive"], lambda p: p.write_text("hello"))
-    case(
-        "pickle.skgenre",
-        ["not a zip archive"],
-        lambda p: joblib.dump({"a": 1}, p),
-    )
-    size = good.stat().st_size
-    case(
-        "cut.skgenre",
-        ["damaged or cut short"],
-        lambda p: p.write_bytes(good.read_bytes()[: size // 2]),
-    )
-    case(
-        "flipped.skgenre",
-        ["damaged", "in step0.keras"],
-        lambda p: _flip_a_byte_of(good, p, "step0.keras"),
-    )
-    case(
-        "missing.skgenre",
-        ["damaged", "'step0.keras' is missing"],
-        lambda p: _write_members(
-            p, {k: v for k, v in members.items() if k != "step0.keras"}
-        ),
-    )
-    altered = dict(members)
-    keras_file = bytearray(altered["step0.keras"])
-    keras_file[-100] ^= 1  # still a zip for keras, but not what was saved
-    altered["step0.keras"] = bytes(keras_file)
-    case(
-        "altered.skgenre",
-        ["damaged", "step0.keras was altered"],
-        lambda p: _write_members(p, altered),
-    )
-    case(
-        "extra.skgenre",
-        ["unexpected member 'evil.pkl'"],
-        lambda p: _write_members(p, {**members, "evil.pkl": b"\x80\x04."}),
-    )
-    manifest = json.loads(members["skgenre-model.json"])
-    newer = {**manifest, "format_version": 99, "skgenre_version": "9.0"}
-    case(
-        "newer.skgenre",
-        ["incompatible version", "skgenre 9.0", "format version 99"],
-        lambda p: _write_members(
-            p, {**members, "skgenre-model.json": json.dumps(newer)}
-        ),
-    )
-    return cases
 
 
 def test_every_refusal_is_one_model_file_error(small_model, tmp_path):
@@ -264,7 +165,7 @@ def test_pretrained_pipeline_names_its_encoder_instead_of_copying_it(
         loaded.predict_proba(paths), pretrained_pipeline.predict_proba(paths), atol=1e-6
     )
     bad = tmp_path / "other-weights.skgenre"
-    _rewrite_manifest(
+    rewrite_manifest(
         path, bad, lambda m: m["steps"][0]["state"].update(weights_sha256="ab" * 32)
     )
     with pytest.raises(ModelFileError, match="made with other musicnn-msd weights"):
@@ -280,3 +181,31 @@ def test_zero_shot_pipeline_round_trip(real_song, tmp_path):
     np.testing.assert_array_equal(
         loaded.predict_proba([real_song]), pipe.predict_proba([real_song])
     )
+
+
+OLD_FILES = Path(__file__).parent / "data" / "v0.1.0"
+
+
+@pytest.mark.parametrize(
+    "name, window_kind, features",
+    [
+        ("mfcc_pipeline_v010.skgenre", "spectrogram", None),
+        ("musicnn_pipeline_v010.skgenre", "embedding", "embedding"),
+    ],
+)
+def test_files_of_skgenre_0_1_0_still_load(name, window_kind, features):
+    # Saved by skgenre 0.1.0 (commit 5b6d8b7): an MFCC pipeline whose
+    # classifier learned features='mfcc' from the band count, with window
+    # statistics and a padded window; and a pretrained pipeline with
+    # attention pooling on embeddings.
+    expected = np.load(OLD_FILES / "expected_proba.npz")
+    pipe = skgenre.load(OLD_FILES / name)
+    clf = pipe[-1]
+    X, proba, windows = (
+        (expected["X"], expected["p1"], expected["w1"])
+        if window_kind == "spectrogram"
+        else (expected["E"], expected["p2"], expected["w2"])
+    )
+    assert (clf.window_kind_, clf.features_) == (window_kind, features)
+    np.testing.assert_allclose(clf.predict_proba(X), proba, atol=1e-6)
+    np.testing.assert_allclose(clf.predict_window_proba(X), windows, atol=1e-6)
