@@ -27,8 +27,9 @@ class WindowBatches(keras.utils.PyDataset):
 
     Parameters
     ----------
-    X : array of shape (n_songs, n_windows, n_bands, n_frames, 1)
-        Usually a read-only ``np.memmap``; never copied whole.
+    X : array of shape (n_songs, n_windows, ...)
+        Spectrogram or embedding windows; usually a read-only ``np.memmap``,
+        never copied whole.
     y : ndarray of shape (n_songs, ...)
         Encoded targets.
     sample_weight : ndarray of shape (n_songs,) or None

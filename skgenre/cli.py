@@ -189,10 +189,9 @@ def build_parser():
     )
     train.add_argument(
         "--features",
-        default="musicnn",
-        choices=FRONT_ENDS,
-        help="pretrained musicnn embeddings (default), or the reference CNN on "
-        "MFCCs or log-mel learned from scratch",
+        default=next(iter(FRONT_ENDS)),
+        choices=tuple(FRONT_ENDS),
+        help="; ".join(f"{name}: {spec.help}" for name, spec in FRONT_ENDS.items()),
     )
     train.add_argument(
         "--window-stats",
@@ -246,7 +245,9 @@ def build_parser():
 
     demo = sub.add_parser("demo", help="train and evaluate on synthetic songs")
     demo.add_argument("--data", default=None, help="genre-per-folder tree instead")
-    demo.add_argument("--features", default="musicnn", choices=FRONT_ENDS)
+    demo.add_argument(
+        "--features", default=next(iter(FRONT_ENDS)), choices=tuple(FRONT_ENDS)
+    )
     demo.add_argument("--folds", type=int, default=5)
     demo.add_argument("--epochs", type=int, default=None)
     demo.add_argument(

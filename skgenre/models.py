@@ -360,7 +360,7 @@ def build_mil_model(
     Returns
     -------
     model : keras.Model
-        Uncompiled; maps ``(batch, n_windows, n_bands, n_frames, 1)`` to
+        Uncompiled; maps ``(batch, n_windows, *window_shape)`` to
         ``(batch, n_outputs)`` song probabilities.  Layers named
         ``"window_mask"``, ``"per_window"`` and ``"pooling"`` give access to
         window-level outputs.

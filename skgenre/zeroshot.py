@@ -96,7 +96,8 @@ default="musicnn-msd+mtt"
     classes_ : ndarray of shape (n_genres,)
         Genre names, in lower case.
     n_features_in_ : int
-        Tags per window (50).
+        Tags per window in ``X``: 50 for one tagger, 100 for
+        "musicnn-msd+mtt" (MSD's tags, then MTT's).
     tag_indices_ : list of list of int
         For each genre, the indices of its tags in the taggram.
 
