@@ -18,9 +18,11 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python -m skgenre demo $(if $(DATA),--data "$(DATA)")
 
+# Tests run in one worker per core (pytest-xdist): most of their time is
+# Keras' model building and tracing, single-threaded.
 test: $(STAMP)
 	$(BIN)/ruff check skgenre tests benchmarks examples docs scripts
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 DOCS_STAMP := $(VENV)/.installed-docs
 $(DOCS_STAMP): $(STAMP)

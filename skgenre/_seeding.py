@@ -40,8 +40,11 @@ _KERAS_ATTRIBUTES = ("global_seed_generator", "global_random_seed")
 def seed_of(random_state):
     """The integer seed of ``random_state`` (None, int or RandomState), or None.
 
-    Derived from a ``RandomState`` as scikeras does (``BaseWrapper._initialize``)
-    without consuming it, so this seed and scikeras' ``_random_state`` agree.
+    The one derivation of a fit's seed: :func:`seeded` and the classifier's
+    ``_random_state`` (what scikeras seeds its model building and fit with,
+    set in :class:`skgenre._scikeras.SongKerasClassifier`) both come from
+    here.  A ``RandomState`` gives a draw from a copy of it, as scikeras
+    does, so the caller's generator is not consumed.
     """
     if isinstance(random_state, np.random.RandomState):
         copy = np.random.RandomState()

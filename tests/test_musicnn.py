@@ -217,6 +217,15 @@ def test_patches_hop_and_tail():
     assert musicnn.musicnn_patches(_numbered(373)).shape == (1, 187, 96)
 
 
+@pytest.mark.parametrize("hop", [1, 50, 186, 187, 300])
+def test_patch_count_is_computed_in_one_place(hop):
+    # What WindowEmbedder reads from a file's header without decoding it.
+    for n_samples in (0, 1, 255, 256, 47_616, 47_872, 48_000, 160_000):
+        n_frames = musicnn.musicnn_logmel(np.zeros(n_samples)).shape[0]
+        patches = musicnn.musicnn_patches(_numbered(n_frames), hop=hop)
+        assert len(patches) == musicnn.n_patches(n_samples, hop), n_samples
+
+
 def test_short_song_is_repeat_padded():
     patches = musicnn.musicnn_patches(_numbered(100))
     assert patches.shape == (1, 187, 96)

@@ -58,11 +58,11 @@ def test_both_taggers_add_classical_to_the_msd_genres():
     assert clf.predict(X)[0] == "classical"
 
 
-def test_real_music_with_no_training(real_song):
+def test_real_music_with_no_training(real_clip):
     from skgenre.datasets import load_cc_music
 
     pipe = zero_shot_pipeline(song_length=30.0)
-    assert pipe.predict([real_song])[0] == "jazz"
+    assert pipe.predict([real_clip])[0] == "jazz"
     paths, labels = load_cc_music()
     classical = [
         p for p, label in zip(paths, labels, strict=True) if label == "classical"
@@ -70,4 +70,4 @@ def test_real_music_with_no_training(real_song):
     assert list(pipe.predict(classical)) == ["classical"] * len(classical)
     mtt = zero_shot_pipeline("musicnn-mtt", song_length=6.0)
     assert "classical" in mtt.classes_
-    assert mtt.predict_proba([real_song]).shape == (1, len(mtt.classes_))
+    assert mtt.predict_proba([real_clip]).shape == (1, len(mtt.classes_))
