@@ -86,7 +86,8 @@ from sklearn.metrics import accuracy_score
 from skgenre import WindowMFCCTransformer
 from skgenre.datasets import load_folder
 
-# name -> (WindowMFCCTransformer options, MILSongClassifier options)
+# name -> (WindowMFCCTransformer options, MILSongClassifier options); the
+# classifier is also told what the windows hold (classifier_params()).
 SETTINGS = {
     "default": ({}, {}),
     "no_bandlimit": ({}, {"bandlimit": 0.0}),
@@ -94,11 +95,8 @@ SETTINGS = {
     "bandlimit0.5": ({}, {"bandlimit": 0.5}),
     "fmax8000": ({"fmax": 8000}, {"bandlimit": 0.0}),
     "fmax4000": ({"fmax": 4000}, {"bandlimit": 0.0}),
-    "logmel": ({"features": "logmel"}, {"features": "logmel"}),
-    "logmel_fmax8000": (
-        {"features": "logmel", "fmax": 8000},
-        {"features": "logmel", "bandlimit": 0.0},
-    ),
+    "logmel": ({"features": "logmel"}, {}),
+    "logmel_fmax8000": ({"features": "logmel", "fmax": 8000}, {"bandlimit": 0.0}),
 }
 DEFAULT_SETTINGS = ("default", "no_bandlimit", "fmax8000", "logmel_fmax8000")
 QUICK_SETTINGS = ("default", "no_bandlimit")
@@ -287,6 +285,7 @@ def main(argv=None):
             transformer = WindowMFCCTransformer(
                 song_length=None, n_jobs=-1, memory=cache_dir, **transformer_options
             )
+            clf_options = {**transformer.classifier_params(), **clf_options}
             X = {}
             for version, version_paths in versions.items():
                 start = time.perf_counter()

@@ -55,7 +55,7 @@ def child(path, mode, n_classes=3):
     thread = threading.Thread(target=sample, daemon=True)
     thread.start()
     start = time.perf_counter()
-    MILSongClassifier(epochs=1, random_state=0).fit(X, y)
+    MILSongClassifier(epochs=1, features="mfcc", random_state=0).fit(X, y)
     seconds = time.perf_counter() - start
     stop.set()
     thread.join()

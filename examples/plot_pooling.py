@@ -18,7 +18,9 @@ folder = tempfile.mkdtemp()
 paths, genres = make_songs(folder, n_per_genre=5, duration=8.0, random_state=1)
 X = WindowMFCCTransformer(song_length=None, window_length=2.0).transform(paths)
 
-clf = MILSongClassifier(pooling="attention", epochs=10, random_state=0).fit(X, genres)
+clf = MILSongClassifier(
+    features="mfcc", pooling="attention", epochs=10, random_state=0
+).fit(X, genres)
 proba, weights = clf.predict_window_proba(X, return_weights=True)
 print("song probabilities of the first song:", clf.predict_proba(X[:1]).round(2))
 

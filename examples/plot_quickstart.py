@@ -21,7 +21,7 @@ paths, genres = make_songs(folder, n_per_genre=6, duration=10.0, random_state=0)
 pipe = Pipeline(
     [
         ("features", WindowMFCCTransformer(song_length=10.0)),
-        ("clf", MILSongClassifier(epochs=10, random_state=0)),
+        ("clf", MILSongClassifier(features="mfcc", epochs=10, random_state=0)),
     ]
 )
 cv = StratifiedKFold(3, shuffle=True, random_state=0)
