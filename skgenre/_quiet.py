@@ -1,4 +1,4 @@
-"""Quiet start-up of TensorFlow and Keras, for the command line only.
+"""Quiet start-up of Keras and its backend, for the command line only.
 
 A library must not change its host program's logging, so nothing here runs
 on ``import skgenre``: only ``skgenre.cli.main`` calls :func:`quiet_framework`,
@@ -15,7 +15,9 @@ What it silences, and why each step is needed:
   oneDNN custom operations are on``.  The only switch for the latter,
   ``TF_ENABLE_ONEDNN_OPTS=0``, would change the numerics, so TensorFlow is
   imported with the process's stderr pointed at ``/dev/null`` instead.
-* TensorFlow's and absl's Python loggers are set to ERROR.
+* TensorFlow's, JAX's and absl's Python loggers are set to ERROR.
+* Under the JAX or PyTorch backend, the pretrained encoder's commands
+  (``predict`` with no model, ``tag``) do not import TensorFlow at all.
 """
 
 import contextlib
@@ -41,19 +43,32 @@ def _stderr_to_devnull():
         os.close(saved)
 
 
-def quiet_framework():
-    """Import TensorFlow and Keras without their start-up lines on stderr.
+def quiet_framework(tensorflow=True):
+    """Import Keras (and TensorFlow) without their start-up lines on stderr.
+
+    Parameters
+    ----------
+    tensorflow : bool, default=True
+        Whether the command will need TensorFlow under any Keras backend
+        (scikeras imports it for the trained classifier).  With the JAX or
+        PyTorch backend and ``tensorflow=False`` (the pretrained encoder
+        alone), TensorFlow is not imported at all.
 
     Does nothing if ``TF_CPP_MIN_LOG_LEVEL`` is set to 0: the user asked for
-    TensorFlow's messages.
+    the frameworks' messages.
     """
     if os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3") == "0":
         return
     with _stderr_to_devnull():
-        import keras  # noqa: F401
-        import tensorflow as tf
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)
-    tf.get_logger().setLevel(logging.ERROR)
+        import keras
+
+        if tensorflow or keras.backend.backend() == "tensorflow":
+            with contextlib.suppress(ImportError):
+                import tensorflow  # noqa: F401
+    for name in ("tensorflow", "jax", "absl"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    if "tensorflow" in sys.modules:
+        sys.modules["tensorflow"].get_logger().setLevel(logging.ERROR)
     with contextlib.suppress(ImportError):
         from absl import logging as absl_logging
 

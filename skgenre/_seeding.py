@@ -1,10 +1,11 @@
 """Seeded training that leaves the process's random state as it found it.
 
 ``seeded(random_state)`` seeds Python's ``random``, numpy's global generator,
-TensorFlow's global seed, Keras' global ``SeedGenerator`` and switches on
-TensorFlow's op determinism for the duration of a ``with`` block, and puts
-every one of them back afterwards, also when the block raises or is
-interrupted.
+Keras' global ``SeedGenerator`` and the backend's own state (TensorFlow's
+global seed and op determinism, or PyTorch's generators; JAX draws its keys
+from Keras' generator) for the duration of a ``with`` block, and puts every
+one of them back afterwards, also when the block raises or is interrupted.
+The backend-specific part is in :mod:`skgenre._backend`.
 
 Why not scikeras' ``tensorflow_random_state``: it sets the environment
 variable ``TF_DETERMINISTIC_OPS=1`` *before* asking TensorFlow whether op
@@ -21,7 +22,6 @@ Global state is shared by all threads, so seeded blocks run one at a time
 (a re-entrant lock): two threads restoring each other's state would leak it.
 """
 
-import os
 import random
 import threading
 from contextlib import contextmanager
@@ -31,7 +31,6 @@ import numpy as np
 __all__ = ["seed_of", "seeded"]
 
 _LOCK = threading.RLock()
-_ENV = "TF_DETERMINISTIC_OPS"
 # Keras' global state: the generator of keras.random calls without a seed,
 # and the seed recorded by keras.utils.set_random_seed.
 _KERAS_ATTRIBUTES = ("global_seed_generator", "global_random_seed")
@@ -67,38 +66,29 @@ def seeded(random_state):
     if seed is None:
         yield
         return
-    import keras
     from keras.src.backend.common import global_state
-    from tensorflow.python.eager import context
-    from tensorflow.python.framework import config
+
+    from . import _backend
 
     with _LOCK:
-        # Asked first, before anything touches TF_DETERMINISTIC_OPS.
-        determinism = config.is_op_determinism_enabled()
-        env = os.environ.get(_ENV)
+        framework_state = _backend.save_random_state()  # first: see above
         python_state = random.getstate()
         numpy_state = np.random.get_state()  # noqa: NPY002 (global state)
-        tf_context = context.context()
-        tf_seed, tf_op_seeds = tf_context._seed, getattr(tf_context, "_rng", None)
         keras_state = {
             name: global_state.get_global_attribute(name) for name in _KERAS_ATTRIBUTES
         }
         try:
-            # Python, numpy, TF and a fresh Keras global SeedGenerator.
-            keras.utils.set_random_seed(seed)
-            config.enable_op_determinism()
+            # What keras.utils.set_random_seed does, without seeding
+            # TensorFlow under another backend (it would import it).
+            global_state.set_global_attribute("global_random_seed", seed)
+            global_state.set_global_attribute("global_seed_generator", None)
+            random.seed(seed)
+            np.random.seed(seed)  # noqa: NPY002
+            _backend.seed_random_state(seed)
             yield
         finally:
-            if not determinism:
-                config.disable_op_determinism()
-            if env is None:
-                os.environ.pop(_ENV, None)
-            else:
-                os.environ[_ENV] = env
+            _backend.restore_random_state(framework_state)
             random.setstate(python_state)
             np.random.set_state(numpy_state)  # noqa: NPY002
-            context.set_global_seed(tf_seed)
-            # set_global_seed restarts the op-seed sequence; continue it.
-            tf_context._rng = tf_op_seeds
             for name, value in keras_state.items():
                 global_state.set_global_attribute(name, value)

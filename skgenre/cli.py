@@ -63,11 +63,17 @@ def cmd_train(args):
     print(f"Saved model to {args.out}", file=sys.stderr)
 
 
-def _predictor(args):
-    """The trained pipeline of ``--model``, or the zero-shot tagger pipeline."""
+def _model_and_files(args):
+    """``predict``'s model file (None: the zero-shot tagger) and audio files."""
     model, files = args.model, args.files
     if model is None and len(files) > 1 and files[0].endswith(".skgenre"):
         model, files = files[0], files[1:]  # the positional form: MODEL FILE...
+    return model, files
+
+
+def _predictor(args):
+    """The trained pipeline of ``--model``, or the zero-shot tagger pipeline."""
+    model, files = _model_and_files(args)
     if model is not None:
         return _load_quiet(model), files
     from .zeroshot import zero_shot_pipeline
@@ -158,6 +164,13 @@ def cmd_demo(args):
         song_length=30.0 if args.song_length == "default" else args.song_length,
         random_state=args.random_state,
     )
+
+
+def _encoder_only(args):
+    """Whether the command runs only the pretrained encoder (no classifier)."""
+    if args.command == "tag":
+        return True
+    return args.command == "predict" and _model_and_files(args)[0] is None
 
 
 def _song_length(text):
@@ -266,7 +279,9 @@ def main(argv=None):
     args = build_parser().parse_args(argv)
     try:
         if not args.debug:
-            quiet_framework()  # before anything imports TensorFlow
+            # Before anything imports TensorFlow; the pretrained encoder alone
+            # does not need it under the JAX or PyTorch backends.
+            quiet_framework(tensorflow=not _encoder_only(args))
         args.func(args)
     except KeyboardInterrupt:
         print("skgenre: interrupted", file=sys.stderr)

@@ -10,7 +10,7 @@ reproduces its preprocessing:
     -> :func:`musicnn_patches` -> (n_patches, 187, 96)
     -> :func:`musicnn_encoder` -> (n_patches, n_features)
 
-Preprocessing is numpy and librosa only; Keras and TensorFlow are imported
+Preprocessing is numpy and librosa only; Keras (and its backend) are imported
 inside the functions that build networks, so that importing this module for
 preprocessing (e.g. in joblib workers) stays light.
 """
@@ -470,15 +470,13 @@ def musicnn_encoder(name, layer, *, weights_dir=None):
 
 
 @cache
-def _encode_function(name, layer, weights_dir=None):
-    """:func:`musicnn_encoder` traced once for any number of patches."""
-    import tensorflow as tf
+def _encode_function(name, layer, weights_dir, batch_size):
+    """:func:`musicnn_encoder` compiled once per process for batches of at most
+    ``batch_size`` patches, on the Keras backend in use (:mod:`skgenre._backend`)."""
+    from ._backend import predict_function
 
     encoder = musicnn_encoder(name, layer, weights_dir=weights_dir)
-    # A fixed signature with a free batch axis: batches of any size reuse one
-    # trace (Keras' predict functions retrace for new batch sizes).
-    spec = tf.TensorSpec((None, PATCH_FRAMES, N_MELS), tf.float32)
-    return tf.function(lambda x: encoder(x, training=False), input_signature=[spec])
+    return predict_function(encoder, (PATCH_FRAMES, N_MELS), batch_size)
 
 
 def encode(name, layer, patches, *, batch_size=64, weights_dir=None):
@@ -499,7 +497,7 @@ def encode(name, layer, patches, *, batch_size=64, weights_dir=None):
     -------
     embeddings : ndarray of shape (n_patches, LAYERS[layer]), float32
     """
-    function = _encode_function(name, layer, weights_dir)
+    function = _encode_function(name, layer, weights_dir, batch_size)
     patches = np.asarray(patches, dtype=np.float32)
     out = np.empty((len(patches), LAYERS[layer]), dtype=np.float32)
     for start in range(0, len(patches), batch_size):

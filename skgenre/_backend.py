@@ -1,0 +1,247 @@
+"""What differs between Keras 3 backends, in one place.
+
+skgenre's layers and models use ``keras.ops`` only, so they run on every
+Keras 3 backend (``KERAS_BACKEND=tensorflow``, the default, ``jax`` or
+``torch``).  What cannot be written once lives here, behind functions that
+switch on ``keras.backend.backend()``:
+
+* :func:`predict_function`: a model's inference compiled once per process
+  (a ``tf.function`` with a free batch axis; a ``jax.jit`` on batches padded
+  to one size; PyTorch's eager mode under ``torch.inference_mode``), in
+  full float32: TensorFloat-32 is never used silently on GPUs.
+* :func:`save_random_state`, :func:`seed_random_state` and
+  :func:`restore_random_state`: the framework's random state for
+  :func:`skgenre._seeding.seeded`.
+
+Nothing here imports TensorFlow unless the backend is TensorFlow or
+TensorFlow is already imported (scikeras imports it when it is installed).
+"""
+
+import contextlib
+import os
+import sys
+
+import numpy as np
+
+__all__ = [
+    "BACKENDS",
+    "backend",
+    "predict_function",
+    "restore_random_state",
+    "save_random_state",
+    "seed_random_state",
+]
+
+#: The Keras 3 backends skgenre runs on.
+BACKENDS = ("tensorflow", "jax", "torch")
+
+# TensorFlow reads this variable once, lazily; see skgenre._seeding.
+_TF_DETERMINISM_ENV = "TF_DETERMINISTIC_OPS"
+
+
+def backend():
+    """The Keras backend of this process (``KERAS_BACKEND``).
+
+    Returns
+    -------
+    name : {"tensorflow", "jax", "torch"}
+
+    Raises
+    ------
+    ValueError
+        For another backend (e.g. "numpy", which cannot run the networks
+        fast enough to be useful, or "openvino").
+    """
+    import keras
+
+    name = keras.backend.backend()
+    if name not in BACKENDS:
+        raise ValueError(
+            f"skgenre runs on the Keras backends {BACKENDS}; this process uses "
+            f"{name!r} (set KERAS_BACKEND before Python starts)."
+        )
+    return name
+
+
+# ------------------------------------------------------------------ inference
+
+
+def predict_function(model, input_shape, batch_size):
+    """``model(x, training=False)`` compiled once, from numpy to numpy.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A single-output model.
+    input_shape : tuple of int
+        Shape of one input row (without the batch axis).
+    batch_size : int
+        The largest batch the function is called with.  JAX compiles for one
+        shape: shorter batches are padded to it, so any number of rows up to
+        ``batch_size`` reuses one compiled function.
+
+    Returns
+    -------
+    predict : callable
+        ``predict(x)`` with ``x`` a float32 array of shape ``(n, *input_shape)``,
+        ``n <= batch_size``, returns the output as a float32 numpy array.
+        ``predict.compilations()`` tells how many times it was traced or
+        compiled (always 0 with PyTorch, which runs eagerly).
+    """
+    kind = backend()
+    if kind == "tensorflow":
+        return _tensorflow_predict(model, input_shape)
+    if kind == "jax":
+        return _jax_predict(model, batch_size)
+    return _torch_predict(model)
+
+
+def _tensorflow_predict(model, input_shape):
+    import tensorflow as tf
+
+    # TensorFlow has only a process-wide switch; it is on by default for
+    # Ampere and newer GPUs, where float32 matmuls and convolutions would
+    # silently run in TF32 (10-bit mantissa).
+    tf.config.experimental.enable_tensor_float_32_execution(False)
+    # A free batch axis: batches of any size reuse one trace (Keras' own
+    # predict functions retrace for new batch sizes).
+    spec = tf.TensorSpec((None, *input_shape), tf.float32)
+    function = tf.function(lambda x: model(x, training=False), input_signature=[spec])
+
+    def predict(x):
+        return function(x).numpy()
+
+    predict.compilations = function.experimental_get_tracing_count
+    return predict
+
+
+def _jax_predict(model, batch_size):
+    import jax
+
+    trainable = [v.value for v in model.trainable_variables]
+    non_trainable = [v.value for v in model.non_trainable_variables]
+
+    def call(trainable, non_trainable, x):
+        outputs, _ = model.stateless_call(trainable, non_trainable, x, training=False)
+        return outputs
+
+    compiled = jax.jit(call)
+
+    def predict(x):
+        n = len(x)
+        if n < batch_size:  # one compiled shape for every batch
+            x = np.concatenate([x, np.zeros((batch_size - n, *x.shape[1:]), x.dtype)])
+        # JAX's default on GPUs is TF32 ("tensorfloat32"); read when tracing.
+        with jax.default_matmul_precision("highest"):
+            return np.asarray(compiled(trainable, non_trainable, x))[:n]
+
+    predict.compilations = compiled._cache_size
+    return predict
+
+
+def _torch_predict(model):
+    import keras
+    import torch
+
+    def predict(x):
+        with torch.inference_mode(), _torch_full_float32():
+            return keras.ops.convert_to_numpy(model(x, training=False))
+
+    predict.compilations = lambda: 0
+    return predict
+
+
+@contextlib.contextmanager
+def _torch_full_float32():
+    """No TF32 in matmuls and convolutions while inside; restored after."""
+    import torch
+
+    matmul, cudnn = torch.backends.cuda.matmul, torch.backends.cudnn
+    saved = matmul.allow_tf32, cudnn.allow_tf32
+    matmul.allow_tf32 = cudnn.allow_tf32 = False
+    try:
+        yield
+    finally:
+        matmul.allow_tf32, cudnn.allow_tf32 = saved
+
+
+# ------------------------------------------------------------ random state
+
+
+def _tensorflow_involved():
+    """Whether TensorFlow's state must be seeded or kept: it is the backend,
+    or something (scikeras) imported it, and may seed it."""
+    return backend() == "tensorflow" or "tensorflow" in sys.modules
+
+
+def save_random_state():
+    """The framework's random state and determinism settings, to restore.
+
+    Returns
+    -------
+    state : dict
+        Opaque; give it to :func:`restore_random_state`.
+    """
+    state = {}
+    if _tensorflow_involved():
+        from tensorflow.python.eager import context
+        from tensorflow.python.framework import config
+
+        tf_context = context.context()
+        # Asked first, before anything touches TF_DETERMINISTIC_OPS.
+        state["tf_determinism"] = config.is_op_determinism_enabled()
+        state["tf_env"] = os.environ.get(_TF_DETERMINISM_ENV)
+        state["tf_seed"] = tf_context._seed
+        state["tf_op_seeds"] = getattr(tf_context, "_rng", None)
+    if backend() == "torch":
+        import torch
+
+        state["torch"] = torch.random.get_rng_state()
+        if torch.cuda.is_available():
+            state["torch_cuda"] = torch.cuda.get_rng_state_all()
+    return state
+
+
+def seed_random_state(seed):
+    """Seed the framework: TensorFlow's global seed and op determinism, or
+    PyTorch's generators.  JAX needs nothing: Keras draws its keys from its
+    own seeded generator.
+
+    Parameters
+    ----------
+    seed : int
+    """
+    kind = backend()
+    if kind == "tensorflow":
+        import tensorflow as tf
+        from tensorflow.python.framework import config
+
+        tf.random.set_seed(seed)
+        config.enable_op_determinism()
+    elif kind == "torch":
+        import torch
+
+        torch.manual_seed(seed)
+
+
+def restore_random_state(state):
+    """Put back what :func:`save_random_state` saved."""
+    if "tf_determinism" in state:
+        from tensorflow.python.eager import context
+        from tensorflow.python.framework import config
+
+        if not state["tf_determinism"]:
+            config.disable_op_determinism()
+        if state["tf_env"] is None:
+            os.environ.pop(_TF_DETERMINISM_ENV, None)
+        else:
+            os.environ[_TF_DETERMINISM_ENV] = state["tf_env"]
+        context.set_global_seed(state["tf_seed"])
+        # set_global_seed restarts the op-seed sequence; continue it.
+        context.context()._rng = state["tf_op_seeds"]
+    if "torch" in state:
+        import torch
+
+        torch.random.set_rng_state(state["torch"])
+        if "torch_cuda" in state:
+            torch.cuda.set_rng_state_all(state["torch_cuda"])
