@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
+from joblib.parallel import BACKENDS, get_active_backend
 from sklearn.utils.validation import check_memory
 from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
@@ -36,6 +37,9 @@ ON_ERROR = ("raise", "skip", "zeros")
 
 #: Pattern of the warning about failed files, to filter it.
 FAILURES_MESSAGE = r"\d+ of \d+ audio files could not be read"
+
+# joblib backends whose workers are this machine's processes or threads.
+_LOCAL_BACKENDS = ("loky", "multiprocessing", "threading", "sequential")
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,14 @@ class Extraction:
     on_error : {"raise", "skip", "zeros"}, default="raise"
         What a song that cannot be decoded does, see
         :class:`skgenre.WindowMFCCTransformer`.
+    finish_in_workers : bool or None, default=None
+        Where ``front_end.finish`` runs: in each worker task, on the block of
+        songs it decoded, or in this process on the blocks the workers send
+        back.  ``None`` chooses: in the workers when joblib's active backend
+        runs tasks elsewhere (dask.distributed...), so that only features
+        cross the network; here with local pools (loky, threads), where one
+        network using every core beside the decoding workers measured
+        fastest (``benchmarks/bench_cluster.py``).
     """
 
     front_end: FrontEnd
@@ -107,6 +119,7 @@ class Extraction:
     memory: Any = None
     verbose: int = 0
     on_error: str = "raise"
+    finish_in_workers: bool | None = None
 
     @property
     def catch(self):
@@ -206,14 +219,21 @@ class Extraction:
             for i, value in zip(todo, self._extract(paths, todo), strict=True):
                 yield i, value
                 progress.update()  # song by song, as workers return them
-            return
-        # Blocks of songs: while the batched stage (e.g. a network using every
-        # core) runs on one block in a thread, the workers decode the next;
-        # at most two blocks are in memory.
-        blocks = [
-            todo[start : start + self.front_end.batch_songs]
-            for start in range(0, len(todo), self.front_end.batch_songs)
-        ]
+        elif self.finish_in_workers or (
+            self.finish_in_workers is None and _backend_runs_elsewhere()
+        ):
+            yield from self._compute_in_workers(paths, todo, progress)
+        else:
+            yield from self._compute_here(paths, todo, progress)
+
+    def _compute_here(self, paths, todo, progress):
+        """Workers run ``compute``; this process runs ``finish`` in a thread.
+
+        While the batched stage (e.g. a network using every core) runs on one
+        block of songs, the workers decode the next; at most two blocks are
+        in memory.
+        """
+        blocks = _blocks(todo, self.front_end.batch_songs)
         with ThreadPoolExecutor(max_workers=1) as stage:
             pending = None
             for part in blocks:
@@ -223,6 +243,25 @@ class Extraction:
                 pending = stage.submit(self._finish, part, extracted)
             if pending is not None:
                 yield from self._finished(*pending.result(), progress)
+
+    def _compute_in_workers(self, paths, todo, progress):
+        """Each worker task runs ``compute`` and ``finish`` on a block of songs.
+
+        For backends that run tasks on other machines (dask.distributed...):
+        the batched stage runs where the data is, each worker process keeps
+        what ``finish`` loads (e.g. the network's weights), and only the
+        features come back.
+        """
+        # Two blocks per worker at least, so that all of them work.
+        n_workers = max(1, effective_n_jobs(self.n_jobs))
+        size = min(self.front_end.batch_songs, -(-len(todo) // (2 * n_workers)))
+        blocks = _blocks(todo, max(1, size))
+        results = self._parallel(len(blocks), return_as="generator")(
+            delayed(_extract_and_finish)(self, [paths[i] for i in part])
+            for part in blocks
+        )
+        for part, values in zip(blocks, results, strict=True):
+            yield from self._finished(part, values, progress)
 
     def _extract(self, paths, part):
         """``compute`` of the songs ``part`` in joblib workers, in order."""
@@ -250,6 +289,33 @@ class Extraction:
     def _parallel(self, n_tasks, **kwargs):
         """``joblib.Parallel``: no workers for a single task."""
         return Parallel(n_jobs=1 if n_tasks <= 1 else self.n_jobs, **kwargs)
+
+
+def _blocks(todo, size):
+    """``todo`` in consecutive blocks of ``size``."""
+    return [todo[start : start + size] for start in range(0, len(todo), size)]
+
+
+def _backend_runs_elsewhere():
+    """Whether joblib's active backend runs tasks outside this machine's
+    local pools (loky, multiprocessing, threads, sequential): e.g. dask."""
+    backend, _ = get_active_backend()
+    local = tuple(BACKENDS[name] for name in _LOCAL_BACKENDS if name in BACKENDS)
+    return not isinstance(backend, local)
+
+
+def _extract_and_finish(extraction, paths):
+    """A worker task: ``compute`` then ``finish`` on one block of songs.
+
+    Returns each song's features, or its AudioDecodeError (with ``catch``).
+    """
+    extracted = [
+        _extract_one(
+            extraction.front_end.compute, path, extraction.settings, extraction.catch
+        )
+        for path in paths
+    ]
+    return extraction._finish(None, extracted)[1]
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,180 @@
+"""Every Keras 3 backend gives the same results on a CPU.
+
+Keras fixes its backend when it is first imported, so each backend runs in a
+fresh process (``KERAS_BACKEND=...``) and reports back as JSON; TensorFlow
+(the default) is this process.  JAX runs wherever it is installed (the test
+extras install it); PyTorch where it is installed.
+"""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from skgenre import WindowEmbedder, musicnn
+
+FIXTURE = Path(__file__).resolve().parent / "data" / "musicnn_fixture.npz"
+
+OTHER_BACKENDS = [
+    pytest.param(
+        name,
+        marks=pytest.mark.skipif(
+            importlib.util.find_spec(module) is None, reason=f"{module} not installed"
+        ),
+    )
+    for name, module in (("jax", "jax"), ("torch", "torch"))
+]
+
+# Run under the backend given by KERAS_BACKEND; prints one JSON line.
+_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    import numpy as np
+    from skgenre import WindowEmbedder, musicnn
+    from skgenre._backend import backend
+    from skgenre.zeroshot import zero_shot_pipeline
+
+    fixture_path, clip = sys.argv[1:3]
+    report = {"backend": backend()}
+    with np.load(fixture_path) as fixture:
+        patches = fixture["logmel"]
+        errors = {}
+        for name, prefix in (("musicnn-msd", "msd"), ("musicnn-mtt", "mtt")):
+            for layer in ("taggram", "penultimate"):
+                out = musicnn.encode(name, layer, patches, batch_size=8)
+                errors[f"{prefix}_{layer}"] = float(
+                    np.abs(out - fixture[f"{prefix}_{layer}"]).max()
+                )
+        report["fixture_errors"] = errors
+    # Batches of 1, 3 and 8 patches (and 9 = 8 + 1): one compiled function.
+    more = np.repeat(patches, 3, axis=0)
+    for n in (1, 3, 8, 9):
+        musicnn.encode("musicnn-msd", "taggram", more[:n], batch_size=8)
+    function = musicnn._encode_function("musicnn-msd", "taggram", None, 8)
+    report["compilations"] = function.compilations()
+    embeddings = WindowEmbedder(n_jobs=1, batch_size=2).transform([clip])
+    report["embeddings"] = embeddings.tolist()
+    zero_shot = zero_shot_pipeline(n_jobs=1)
+    report["zero_shot"] = zero_shot.predict_proba([clip]).tolist()
+    report["tensorflow_imported"] = "tensorflow" in sys.modules
+
+    # The classifier (scikeras imports TensorFlow where it is installed).
+    from skgenre import MILSongClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(6, 3, 13, 20, 1)).astype("float32")
+    X[0, 2] = np.nan
+    y = np.array(["a", "b", "c"] * 2)
+
+    def fit(seed):
+        clf = MILSongClassifier(epochs=2, features="mfcc", random_state=seed)
+        return clf.fit(X, y).predict_proba(X)
+
+    first, again, other = fit(0), fit(0), fit(1)
+    report["seeded_equal"] = bool(np.array_equal(first, again))
+    report["other_seed_differs"] = bool(not np.allclose(first, other))
+    print(json.dumps(report))
+    """
+)
+
+
+def _run(backend, *args, script=_SCRIPT):
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    proc = subprocess.run(
+        [sys.executable, "-c", script, *map(str, args)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc
+
+
+@pytest.fixture(scope="module")
+def reference(real_clip):
+    """What the default backend, TensorFlow, gives in this process."""
+    from skgenre.zeroshot import zero_shot_pipeline
+
+    return {
+        "embeddings": WindowEmbedder(n_jobs=1).transform([real_clip]),
+        "zero_shot": zero_shot_pipeline(n_jobs=1).predict_proba([real_clip]),
+    }
+
+
+def test_tensorflow_is_the_default_and_traces_once():
+    from skgenre._backend import backend
+
+    assert backend() == "tensorflow"
+    patches = np.load(FIXTURE)["logmel"]
+    for n in (1, 3, 8, 9):
+        musicnn.encode("musicnn-msd", "taggram", np.repeat(patches, 3, 0)[:n])
+    assert (
+        musicnn._encode_function("musicnn-msd", "taggram", None, 64).compilations() == 1
+    )
+
+
+@pytest.mark.parametrize("backend", OTHER_BACKENDS)
+def test_backend_gives_the_same_results(backend, real_clip, reference):
+    report = json.loads(_run(backend, FIXTURE, real_clip).stdout.splitlines()[-1])
+    assert report["backend"] == backend
+    # The original TF1 graph's outputs, to 1e-5.
+    assert max(report["fixture_errors"].values()) < 1e-5, report["fixture_errors"]
+    assert report["compilations"] == (1 if backend == "jax" else 0)
+    np.testing.assert_allclose(
+        report["embeddings"], reference["embeddings"], rtol=0, atol=1e-5
+    )
+    np.testing.assert_allclose(
+        report["zero_shot"], reference["zero_shot"], rtol=0, atol=1e-5
+    )
+    # The pretrained encoder and the zero-shot genres never import TensorFlow.
+    assert not report["tensorflow_imported"]
+    assert report["seeded_equal"] and report["other_seed_differs"]
+
+
+_CLI = textwrap.dedent(
+    """
+    import sys
+    from skgenre.cli import main
+
+    code = main(sys.argv[1:])
+    assert "tensorflow" not in sys.modules, "TensorFlow imported"
+    sys.exit(code)
+    """
+)
+
+
+@pytest.mark.parametrize("backend", OTHER_BACKENDS)
+def test_command_line_on_backend(backend, real_clip, capsys):
+    from skgenre.cli import main
+
+    for command in (["predict", real_clip, "--format", "json"], ["tag", real_clip]):
+        assert main(command) == 0
+        expected = capsys.readouterr().out
+        proc = _run(backend, *command, script=_CLI)
+        assert proc.stderr == ""  # no framework noise either
+        if command[0] == "predict":
+            got = json.loads(proc.stdout)[0]["probabilities"]
+            want = json.loads(expected)[0]["probabilities"]
+            assert got.keys() == want.keys()
+            np.testing.assert_allclose(
+                list(got.values()), list(want.values()), atol=2e-6
+            )
+        else:
+            assert proc.stdout == expected
+
+
+def test_unknown_backend_is_refused(monkeypatch):
+    import keras
+
+    from skgenre import _backend
+
+    monkeypatch.setattr(keras.backend, "backend", lambda: "numpy")
+    with pytest.raises(ValueError, match="Keras backends .* uses 'numpy'"):
+        _backend.backend()
