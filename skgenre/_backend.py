@@ -26,6 +26,7 @@ import numpy as np
 __all__ = [
     "BACKENDS",
     "backend",
+    "limit_threads",
     "predict_function",
     "restore_random_state",
     "save_random_state",
@@ -163,6 +164,39 @@ def _torch_full_float32():
         yield
     finally:
         matmul.allow_tf32, cudnn.allow_tf32 = saved
+
+
+def limit_threads(n_threads):
+    """Size the framework's CPU thread pools to ``n_threads``, if still possible.
+
+    For a worker process that owns ``n_threads`` cores (a dask worker's
+    ``nthreads``): by default each framework uses every core of the machine,
+    so several workers on one machine would oversubscribe it.  TensorFlow's
+    pools can only be sized before TensorFlow starts, JAX's before JAX is
+    imported; later calls change nothing.  PyTorch's can be sized any time.
+
+    Parameters
+    ----------
+    n_threads : int
+    """
+    kind = backend()
+    if kind == "tensorflow":
+        import tensorflow as tf
+
+        with contextlib.suppress(RuntimeError):  # already started
+            tf.config.threading.set_intra_op_parallelism_threads(n_threads)
+            tf.config.threading.set_inter_op_parallelism_threads(n_threads)
+    elif kind == "jax":
+        if "jax" not in sys.modules:
+            flags = os.environ.get("XLA_FLAGS", "")
+            os.environ["XLA_FLAGS"] = (
+                f"{flags} --xla_cpu_multi_thread_eigen={n_threads > 1} "
+                f"intra_op_parallelism_threads={n_threads}"
+            ).strip()
+    else:
+        import torch
+
+        torch.set_num_threads(n_threads)
 
 
 # ------------------------------------------------------------ random state

@@ -309,6 +309,7 @@ def _extract_and_finish(extraction, paths):
 
     Returns each song's features, or its AudioDecodeError (with ``catch``).
     """
+    _fit_to_dask_worker()
     extracted = [
         _extract_one(
             extraction.front_end.compute, path, extraction.settings, extraction.catch
@@ -316,6 +317,22 @@ def _extract_and_finish(extraction, paths):
         for path in paths
     ]
     return extraction._finish(None, extracted)[1]
+
+
+@lru_cache(maxsize=1)
+def _fit_to_dask_worker():
+    """In a dask worker, give the framework the worker's threads, not the
+    machine's: several workers on one machine would oversubscribe it.
+    Once per process, before the network starts."""
+    try:
+        from distributed import get_worker
+
+        n_threads = get_worker().state.nthreads
+    except (ImportError, ValueError):  # not in a dask worker
+        return
+    from ._backend import limit_threads
+
+    limit_threads(n_threads)
 
 
 @lru_cache(maxsize=1)
