@@ -3,11 +3,14 @@
 ``WindowEmbedder`` (pretrained musicnn embeddings of 3 s windows) or
 ``WindowMFCCTransformer`` (MFCC matrices of 5 s windows, the reference) turn
 audio files into window features; ``MILSongClassifier`` classifies each song
-from its windows (multiple-instance learning).  The classifier imports
-TensorFlow, so it is loaded on first use: feature extraction alone (e.g. in
-joblib workers) stays light.
+from its windows (multiple-instance learning).  The classifier imports Keras
+and its backend, so it is loaded on first use: feature extraction alone
+(e.g. in joblib workers) stays light.  Keras' backend (TensorFlow by
+default, or JAX or PyTorch with ``KERAS_BACKEND``) must be installed:
+importing skgenre says how if it is not.
 """
 
+from ._backend import check_installed as _check_backend_installed
 from ._version import __version__
 from .embedder import WindowEmbedder
 from .persistence import load, save
@@ -21,6 +24,9 @@ __all__ = [
     "load",
     "save",
 ]
+
+
+_check_backend_installed()
 
 
 def __getattr__(name):

@@ -18,6 +18,8 @@ TensorFlow is already imported (scikeras imports it when it is installed).
 """
 
 import contextlib
+import importlib.util
+import json
 import os
 import sys
 
@@ -26,6 +28,9 @@ import numpy as np
 __all__ = [
     "BACKENDS",
     "backend",
+    "check_installed",
+    "configured_backend",
+    "device_name",
     "limit_threads",
     "predict_function",
     "restore_random_state",
@@ -38,6 +43,56 @@ BACKENDS = ("tensorflow", "jax", "torch")
 
 # TensorFlow reads this variable once, lazily; see skgenre._seeding.
 _TF_DETERMINISM_ENV = "TF_DETERMINISTIC_OPS"
+
+
+def configured_backend():
+    """The backend Keras uses or will use, without importing Keras.
+
+    ``KERAS_BACKEND``, else the ``"backend"`` of Keras' configuration file
+    (``$KERAS_HOME/keras.json``, by default ``~/.keras/keras.json``), else
+    TensorFlow, as Keras decides; Keras' own answer once it is imported.
+
+    Returns
+    -------
+    name : str
+    """
+    if "keras" in sys.modules:
+        return sys.modules["keras"].backend.backend()
+    name = os.environ.get("KERAS_BACKEND")
+    if not name:
+        home = os.environ.get("KERAS_HOME") or os.path.join(
+            os.path.expanduser("~"), ".keras"
+        )
+        try:
+            with open(os.path.join(home, "keras.json")) as f:
+                name = json.load(f).get("backend")
+        except (OSError, ValueError, AttributeError):
+            name = None
+    return name or "tensorflow"
+
+
+def check_installed():
+    """Raise a clear ImportError if Keras' backend is not installed.
+
+    skgenre's dependencies do not include a backend (a second TensorFlow
+    build beside a GPU one breaks both): ``pip install "skgenre[tensorflow]"``
+    or ``"skgenre[cpu]"`` adds TensorFlow, or an installed JAX or PyTorch is
+    used with ``KERAS_BACKEND``.  Imports nothing.
+
+    Raises
+    ------
+    ImportError
+        If the configured backend (one of :data:`BACKENDS`) is not installed.
+    """
+    name = configured_backend()
+    if name in BACKENDS and importlib.util.find_spec(name) is None:
+        raise ImportError(
+            f"skgenre needs a Keras backend, and Keras is set to use {name!r}, "
+            "which is not installed. Install TensorFlow with "
+            "pip install 'skgenre[tensorflow]' (or 'skgenre[cpu]', the smaller "
+            "CPU-only build), or set KERAS_BACKEND=jax or torch to use an "
+            "installed JAX or PyTorch."
+        )
 
 
 def backend():
@@ -62,6 +117,33 @@ def backend():
             f"{name!r} (set KERAS_BACKEND before Python starts)."
         )
     return name
+
+
+def device_name():
+    """The device the backend computes on, in words (e.g. "NVIDIA H200").
+
+    Returns
+    -------
+    name : str
+        The first accelerator's name, or "CPU".
+    """
+    kind = backend()
+    if kind == "tensorflow":
+        import tensorflow as tf
+
+        gpus = tf.config.list_physical_devices("GPU")
+        if gpus:
+            details = tf.config.experimental.get_device_details(gpus[0])
+            return details.get("device_name", gpus[0].name)
+        return "CPU"
+    if kind == "jax":
+        import jax
+
+        device = jax.devices()[0]
+        return "CPU" if device.platform == "cpu" else device.device_kind
+    import torch
+
+    return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
 
 
 # ------------------------------------------------------------------ inference

@@ -178,3 +178,28 @@ def test_unknown_backend_is_refused(monkeypatch):
     monkeypatch.setattr(keras.backend, "backend", lambda: "numpy")
     with pytest.raises(ValueError, match="Keras backends .* uses 'numpy'"):
         _backend.backend()
+
+
+def test_a_missing_backend_is_explained_at_import(monkeypatch, tmp_path):
+    import importlib.util
+
+    from skgenre import _backend
+
+    monkeypatch.delitem(sys.modules, "keras")  # ask as a fresh process would
+    monkeypatch.setenv("KERAS_BACKEND", "torch")
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *args: None if name == "torch" else real(name, *args),
+    )
+    with pytest.raises(ImportError, match=r"'torch', which is not installed.*\[cpu\]"):
+        _backend.check_installed()
+    # Keras' configuration file decides when KERAS_BACKEND is not set.
+    monkeypatch.delenv("KERAS_BACKEND")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert _backend.configured_backend() == "tensorflow"
+    (tmp_path / "keras.json").write_text('{"backend": "torch"}')
+    assert _backend.configured_backend() == "torch"
+    with pytest.raises(ImportError, match="set KERAS_BACKEND=jax or torch"):
+        _backend.check_installed()
