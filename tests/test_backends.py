@@ -42,23 +42,24 @@ _SCRIPT = textwrap.dedent(
 
     fixture_path, clip = sys.argv[1:3]
     report = {"backend": backend()}
+    # Batch size 64 throughout: one compiled encoder per network and layer.
     with np.load(fixture_path) as fixture:
         patches = fixture["logmel"]
         errors = {}
         for name, prefix in (("musicnn-msd", "msd"), ("musicnn-mtt", "mtt")):
             for layer in ("taggram", "penultimate"):
-                out = musicnn.encode(name, layer, patches, batch_size=8)
+                out = musicnn.encode(name, layer, patches)
                 errors[f"{prefix}_{layer}"] = float(
                     np.abs(out - fixture[f"{prefix}_{layer}"]).max()
                 )
         report["fixture_errors"] = errors
-    # Batches of 1, 3 and 8 patches (and 9 = 8 + 1): one compiled function.
-    more = np.repeat(patches, 3, axis=0)
-    for n in (1, 3, 8, 9):
-        musicnn.encode("musicnn-msd", "taggram", more[:n], batch_size=8)
-    function = musicnn._encode_function("musicnn-msd", "taggram", None, 8)
+    # Batches of 1, 3 and 65 (= 64 + 1) patches: still one compilation.
+    more = np.repeat(patches, 17, axis=0)
+    for n in (1, 3, 65):
+        musicnn.encode("musicnn-msd", "taggram", more[:n])
+    function = musicnn._encode_function("musicnn-msd", "taggram", None, 64)
     report["compilations"] = function.compilations()
-    embeddings = WindowEmbedder(n_jobs=1, batch_size=2).transform([clip])
+    embeddings = WindowEmbedder(n_jobs=1).transform([clip])
     report["embeddings"] = embeddings.tolist()
     zero_shot = zero_shot_pipeline(n_jobs=1)
     report["zero_shot"] = zero_shot.predict_proba([clip]).tolist()
@@ -72,13 +73,16 @@ _SCRIPT = textwrap.dedent(
     X[0, 2] = np.nan
     y = np.array(["a", "b", "c"] * 2)
 
-    def fit(seed):
-        clf = MILSongClassifier(epochs=2, features="mfcc", random_state=seed)
-        return clf.fit(X, y).predict_proba(X)
+    def classifier(seed):
+        return MILSongClassifier(epochs=2, features="mfcc", random_state=seed)
 
-    first, again, other = fit(0), fit(0), fit(1)
+    first, again = (classifier(0).fit(X, y).predict_proba(X) for _ in range(2))
     report["seeded_equal"] = bool(np.array_equal(first, again))
-    report["other_seed_differs"] = bool(not np.allclose(first, other))
+    # Another seed, other initial weights (built, not trained).
+    built = [classifier(seed).initialize(X, y).model_ for seed in (0, 1)]
+    report["other_seed_differs"] = bool(
+        not np.allclose(built[0].get_weights()[0], built[1].get_weights()[0])
+    )
     print(json.dumps(report))
     """
 )
@@ -138,14 +142,17 @@ def test_backend_gives_the_same_results(backend, real_clip, reference):
     assert report["seeded_equal"] and report["other_seed_differs"]
 
 
+# Each command's output, then a line "--".
 _CLI = textwrap.dedent(
     """
     import sys
     from skgenre.cli import main
 
-    code = main(sys.argv[1:])
+    clip = sys.argv[1]
+    for command in (["predict", clip, "--format", "json"], ["tag", clip]):
+        assert main(command) == 0
+        print("--", flush=True)
     assert "tensorflow" not in sys.modules, "TensorFlow imported"
-    sys.exit(code)
     """
 )
 
@@ -154,20 +161,16 @@ _CLI = textwrap.dedent(
 def test_command_line_on_backend(backend, real_clip, capsys):
     from skgenre.cli import main
 
-    for command in (["predict", real_clip, "--format", "json"], ["tag", real_clip]):
-        assert main(command) == 0
-        expected = capsys.readouterr().out
-        proc = _run(backend, *command, script=_CLI)
-        assert proc.stderr == ""  # no framework noise either
-        if command[0] == "predict":
-            got = json.loads(proc.stdout)[0]["probabilities"]
-            want = json.loads(expected)[0]["probabilities"]
-            assert got.keys() == want.keys()
-            np.testing.assert_allclose(
-                list(got.values()), list(want.values()), atol=2e-6
-            )
-        else:
-            assert proc.stdout == expected
+    proc = _run(backend, real_clip, script=_CLI)
+    assert proc.stderr == ""  # no framework noise either
+    predicted, tags, _ = proc.stdout.split("--\n")
+    assert main(["predict", real_clip, "--format", "json"]) == 0
+    got = json.loads(predicted)[0]["probabilities"]
+    want = json.loads(capsys.readouterr().out)[0]["probabilities"]
+    assert got.keys() == want.keys()
+    np.testing.assert_allclose(list(got.values()), list(want.values()), atol=2e-6)
+    assert main(["tag", real_clip]) == 0
+    assert tags == capsys.readouterr().out
 
 
 def test_unknown_backend_is_refused(monkeypatch):
