@@ -22,7 +22,7 @@ demo: $(STAMP)
 # Keras' model building and tracing, single-threaded.
 test: $(STAMP)
 	$(BIN)/ruff check skgenre tests benchmarks examples docs scripts
-	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist worksteal
 
 DOCS_STAMP := $(VENV)/.installed-docs
 $(DOCS_STAMP): $(STAMP)
