@@ -36,8 +36,6 @@ _FITS = textwrap.dedent(
             digest.update(np.ascontiguousarray(w).tobytes())
         digest.update(clf.predict_proba(X).tobytes())
         return digest.hexdigest()
-
-    fits = [weights(0), weights(None), weights(0)]
     """
 )
 
@@ -45,7 +43,11 @@ _FITS = textwrap.dedent(
 def _run_script():
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     proc = subprocess.run(
-        [sys.executable, "-c", _FITS + "print(json.dumps(fits))"],
+        [
+            sys.executable,
+            "-c",
+            _FITS + "print(json.dumps([weights(0), weights(None), weights(0)]))",
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -55,18 +57,13 @@ def _run_script():
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _run_here():
+def test_seeded_unseeded_seeded_in_one_process_and_across_processes():
+    seeded, unseeded, seeded_again = _run_script()
+    assert seeded == seeded_again  # same seed, identical weights
+    assert unseeded != seeded  # unseeded after seeded: the seed not replayed
     namespace = {}
     exec(_FITS, namespace)  # noqa: S102 (the test's own code)
-    return namespace["fits"]
-
-
-def test_seeded_unseeded_seeded_in_one_process_and_across_processes():
-    first, second = _run_script(), _run_here()
-    for seeded, _, seeded_again in (first, second):
-        assert seeded == seeded_again  # same seed, identical weights
-    assert first[0] == second[0]  # and in another process
-    assert first[1] != second[1]  # unseeded after seeded: not replayed
+    assert namespace["weights"](0) == seeded  # and in this process too
 
 
 def _data(n=6, windows=2):
