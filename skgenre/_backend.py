@@ -29,6 +29,7 @@ __all__ = [
     "BACKENDS",
     "backend",
     "check_installed",
+    "check_precision",
     "configured_backend",
     "device_name",
     "limit_threads",
@@ -144,6 +145,35 @@ def device_name():
     import torch
 
     return torch.cuda.get_device_name(0) if torch.cuda.is_available() else "CPU"
+
+
+def check_precision(precision):
+    """Refuse a compute precision the backend in use cannot run.
+
+    Parameters
+    ----------
+    precision : {"float32", "bfloat16"}
+
+    Raises
+    ------
+    ValueError
+        Naming the backend and what it supports.
+    """
+    supported = _PRECISIONS[backend()]
+    if precision not in supported:
+        raise ValueError(
+            f"precision={precision!r} is not supported on the Keras backend "
+            f"{backend()!r}; it supports {supported}."
+        )
+
+
+# Compute precisions of the pretrained encoder, per backend (all run
+# bfloat16 on CPUs and GPUs through Keras' mixed_bfloat16 policy).
+_PRECISIONS = {
+    "tensorflow": ("float32", "bfloat16"),
+    "jax": ("float32", "bfloat16"),
+    "torch": ("float32", "bfloat16"),
+}
 
 
 # ------------------------------------------------------------------ inference

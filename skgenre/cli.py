@@ -11,7 +11,7 @@ import numpy as np
 
 from ._quiet import quiet_framework
 from .frontends import FRONT_ENDS
-from .musicnn import ENCODERS
+from .musicnn import ENCODERS, PRECISIONS
 
 EXIT_ERROR = 1
 
@@ -24,6 +24,10 @@ def _pipeline(args):
         feature_params["song_length"] = args.song_length
     if args.fmax is not None:
         feature_params["fmax"] = args.fmax
+    if args.precision is not None:
+        if args.features != "musicnn":
+            raise ValueError("--precision is for the pretrained encoder (musicnn)")
+        feature_params["precision"] = args.precision
     options = {"epochs": args.epochs} if args.epochs is not None else {}
     if args.window_stats:
         options["window_stats"] = True
@@ -75,10 +79,19 @@ def _predictor(args):
     """The trained pipeline of ``--model``, or the zero-shot tagger pipeline."""
     model, files = _model_and_files(args)
     if model is not None:
-        return _load_quiet(model), files
+        pipe = _load_quiet(model)
+        if args.precision is not None:
+            if "precision" not in pipe[0].get_params():
+                raise ValueError(
+                    f"--precision: {model} does not use the pretrained encoder"
+                )
+            pipe[0].set_params(precision=args.precision)
+        return pipe, files
     from .zeroshot import zero_shot_pipeline
 
-    return zero_shot_pipeline(args.tagger, n_jobs=-1), files
+    return zero_shot_pipeline(
+        args.tagger, n_jobs=-1, precision=args.precision or "float32"
+    ), files
 
 
 def cmd_predict(args):
@@ -111,7 +124,9 @@ def cmd_tag(args):
     from .report import format_tags
     from .zeroshot import song_tags
 
-    embedder = WindowEmbedder(model=args.tagger, layer="taggram", n_jobs=-1)
+    embedder = WindowEmbedder(
+        model=args.tagger, layer="taggram", n_jobs=-1, precision=args.precision
+    )
     taggram = embedder.transform(args.files)
     names = embedder.get_feature_names_out()
     print(format_tags(args.files, song_tags(taggram), names, args.top, args.format))
@@ -179,6 +194,16 @@ def _song_length(text):
     return float(text)
 
 
+def _precision_option(parser, default=None):
+    parser.add_argument(
+        "--precision",
+        default=default,
+        choices=tuple(PRECISIONS),
+        help="compute precision of the pretrained encoder (bfloat16: faster on "
+        "CPUs with AVX512-BF16, slightly different results)",
+    )
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="skgenre", description="Music genre classification from audio."
@@ -221,6 +246,7 @@ def build_parser():
     train.add_argument(
         "--fmax", type=float, default=None, help="mel filterbank top (Hz)"
     )
+    _precision_option(train)
     train.add_argument("--n-jobs", type=int, default=-1)
     train.add_argument("--cache", default=None, help="feature cache directory")
     train.add_argument("--random-state", type=int, default=0)
@@ -240,6 +266,7 @@ def build_parser():
     )
     predict.add_argument("--format", default="table", choices=["table", "json", "csv"])
     predict.add_argument("--windows", action="store_true", help="add per-window genres")
+    _precision_option(predict)
     predict.set_defaults(func=cmd_predict)
 
     tag = sub.add_parser("tag", help="top tags per file, by the pretrained tagger")
@@ -248,6 +275,7 @@ def build_parser():
     tag.add_argument("--tagger", default="musicnn-msd", choices=tuple(ENCODERS))
     tag.add_argument("--format", default="table", choices=["table", "json", "csv"])
     tag.add_argument("--plot", help="save the taggram (tags x time) as an image")
+    _precision_option(tag, default="float32")
     tag.set_defaults(func=cmd_tag)
 
     evaluate = sub.add_parser("evaluate", help="accuracy on labelled songs")

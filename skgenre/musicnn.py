@@ -17,6 +17,7 @@ preprocessing (e.g. in joblib workers) stays light.
 
 import hashlib
 import zipfile
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -33,6 +34,7 @@ __all__ = [
     "N_FFT",
     "N_MELS",
     "PATCH_FRAMES",
+    "PRECISIONS",
     "SAMPLE_RATE",
     "TAGS",
     "WEIGHTS_DIR",
@@ -104,6 +106,10 @@ WEIGHTS_SHA256 = {
     "musicnn-mtt": "feda83bc04a66c232e6211a46b522fd2f8d97fc8536a55ff4a91f3e4069f0324",
 }
 
+#: Compute precision -> Keras dtype policy of the network.  With bfloat16 the
+#: weights stay float32 ("mixed"); every output is returned as float32.
+PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16"}
+
 _BN_EPSILON = 1e-3  # tf.compat.v1.layers.batch_normalization's default
 
 
@@ -126,6 +132,13 @@ class WeightsFileError(FileError):
 def _check_name(name):
     if name not in MODELS:
         raise ValueError(f"unknown musicnn model {name!r}; expected one of {MODELS}")
+
+
+def _check_precision(precision):
+    if precision not in PRECISIONS:
+        raise ValueError(
+            f"unknown precision {precision!r}; expected one of {tuple(PRECISIONS)}"
+        )
 
 
 def _check_layer(layer):
@@ -404,7 +417,7 @@ def _set_weights(model, weights, path):
 
 
 @cache
-def load_musicnn(name, *, weights_dir=None):
+def load_musicnn(name, *, weights_dir=None, precision="float32"):
     """The pretrained network, built once per process.
 
     Parameters
@@ -416,6 +429,9 @@ def load_musicnn(name, *, weights_dir=None):
         Directory holding ``MSD_musicnn.npz`` / ``MTT_musicnn.npz``; the
         shipped :data:`WEIGHTS_DIR` by default.  The file must match the
         recorded checksum :data:`WEIGHTS_SHA256` wherever it lives.
+    precision : {"float32", "bfloat16"}, default="float32"
+        The network's compute precision (:data:`PRECISIONS`); the weights
+        stay float32.
 
     Returns
     -------
@@ -429,16 +445,31 @@ def load_musicnn(name, *, weights_dir=None):
         If the weights file is missing, damaged or not the recorded one.
     """
     _check_name(name)
+    _check_precision(precision)
     path = Path(WEIGHTS_DIR if weights_dir is None else weights_dir)
     path = path / WEIGHTS_FILES[name]
     weights = read_weights(path, WEIGHTS_SHA256[name])
-    model = build_musicnn(n_tags=len(TAGS[name]))
+    with _dtype_policy(PRECISIONS[precision]):
+        model = build_musicnn(n_tags=len(TAGS[name]))
     _set_weights(model, weights, path)
     return model
 
 
+@contextmanager
+def _dtype_policy(policy):
+    """Keras layers made inside compute with ``policy`` (e.g. mixed_bfloat16)."""
+    import keras
+
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(policy)
+    try:
+        yield
+    finally:
+        keras.config.set_dtype_policy(previous)
+
+
 @cache
-def musicnn_encoder(name, layer, *, weights_dir=None):
+def musicnn_encoder(name, layer, *, weights_dir=None, precision="float32"):
     """The pretrained network cut at one output, built once per process.
 
     Layers after ``layer`` are not computed: the pooled outputs skip the
@@ -454,6 +485,8 @@ def musicnn_encoder(name, layer, *, weights_dir=None):
         and mid-end channels.
     weights_dir : str or Path, default=None
         See :func:`load_musicnn`.
+    precision : {"float32", "bfloat16"}, default="float32"
+        See :func:`load_musicnn`.
 
     Returns
     -------
@@ -465,21 +498,24 @@ def musicnn_encoder(name, layer, *, weights_dir=None):
 
     _check_name(name)
     _check_layer(layer)
-    model = load_musicnn(name, weights_dir=weights_dir)
+    model = load_musicnn(name, weights_dir=weights_dir, precision=precision)
     return keras.Model(model.input, model.output[layer], name=f"{name}-{layer}")
 
 
 @cache
-def _encode_function(name, layer, weights_dir, batch_size):
+def _encode_function(name, layer, weights_dir, batch_size, precision="float32"):
     """:func:`musicnn_encoder` compiled once per process for batches of at most
     ``batch_size`` patches, on the Keras backend in use (:mod:`skgenre._backend`)."""
-    from ._backend import predict_function
+    from ._backend import check_precision, predict_function
 
-    encoder = musicnn_encoder(name, layer, weights_dir=weights_dir)
+    check_precision(precision)
+    encoder = musicnn_encoder(name, layer, weights_dir=weights_dir, precision=precision)
     return predict_function(encoder, (PATCH_FRAMES, N_MELS), batch_size)
 
 
-def encode(name, layer, patches, *, batch_size=64, weights_dir=None):
+def encode(
+    name, layer, patches, *, batch_size=64, weights_dir=None, precision="float32"
+):
     """Embeddings of patches by the pretrained network, in batches.
 
     Parameters
@@ -492,12 +528,15 @@ def encode(name, layer, patches, *, batch_size=64, weights_dir=None):
         Patches per network call.
     weights_dir : str or Path, default=None
         See :func:`load_musicnn`.
+    precision : {"float32", "bfloat16"}, default="float32"
+        The network's compute precision; the embeddings are float32 either
+        way.  See :func:`load_musicnn`.
 
     Returns
     -------
     embeddings : ndarray of shape (n_patches, LAYERS[layer]), float32
     """
-    function = _encode_function(name, layer, weights_dir, batch_size)
+    function = _encode_function(name, layer, weights_dir, batch_size, precision)
     patches = np.asarray(patches, dtype=np.float32)
     out = np.empty((len(patches), LAYERS[layer]), dtype=np.float32)
     for start in range(0, len(patches), batch_size):
