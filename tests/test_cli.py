@@ -188,6 +188,31 @@ def test_predict_with_no_model_names_a_genre(real_clip, capsys):
     assert len(windows) == 3 and windows[1]["start"] == pytest.approx(2.992)
 
 
+def test_precision_of_the_encoder(real_clip, trained, capsys):
+    out = json.loads(
+        run(
+            capsys, "predict", real_clip, "--precision", "bfloat16", "--format", "json"
+        )[0]
+    )
+    assert out[0]["genre"] == "jazz"
+    full = json.loads(run(capsys, "predict", real_clip, "--format", "json")[0])
+    assert out[0]["probabilities"] != full[0]["probabilities"]  # computed otherwise
+    tags = run(capsys, "tag", real_clip, "--precision", "bfloat16", "--top", "1")[0]
+    assert "jazz" in tags
+    _, model = trained  # an MFCC model has no encoder to set
+    _, err = run(
+        capsys,
+        "predict",
+        real_clip,
+        "--model",
+        model,
+        "--precision",
+        "bfloat16",
+        code=1,
+    )
+    _one_line_error(err, "does not use the pretrained encoder")
+
+
 def test_tag_prints_top_tags_and_draws_the_taggram(real_clip, tmp_path, capsys):
     plot = tmp_path / "taggram.png"
     out, err = run(

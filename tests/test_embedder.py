@@ -83,6 +83,8 @@ def test_memory_computes_no_embedding_twice(clips, tmp_path, monkeypatch):
         clips[:1]
     )
     assert calls == [3, 1]  # other settings: computed
+    WindowEmbedder(memory=tmp_path / "cache", precision="bfloat16").transform(clips)
+    assert calls == [3, 1, 3]  # another precision: computed, not the cached
 
 
 def test_batches_of_any_size_give_the_same_embeddings(clips):
@@ -126,6 +128,7 @@ def test_silent_file_and_parameters(tmp_path):
         ({"layer": "logits"}, "layer"),
         ({"window_hop": 0.0}, "window_hop"),
         ({"batch_size": 0}, "batch_size"),
+        ({"precision": "float16"}, "precision"),
         ({"song_length": -1}, "song_length"),
     ]:
         with pytest.raises(ValueError, match=f"invalid {name}="):
@@ -157,3 +160,16 @@ def test_both_networks_concatenated(clips):
         mn.WEIGHTS_SHA256[m] for m in ("musicnn-msd", "musicnn-mtt")
     )
     assert WindowEmbedder(model="musicnn-msd+mtt").fit().n_features_out_ == 400
+
+
+def test_bfloat16_computes_faster_numbers_close_to_float32(clips):
+    full = WindowEmbedder().transform(clips)
+    half = WindowEmbedder(precision="bfloat16").transform(clips)
+    assert half.dtype == np.float32 and half.shape == full.shape
+    real = np.isfinite(full)
+    np.testing.assert_array_equal(np.isfinite(half), real)  # same padding
+    relative = np.linalg.norm(half[real] - full[real]) / np.linalg.norm(full[real])
+    assert 1e-4 < relative < 0.05  # rounded, not something else
+    settings = WindowEmbedder(precision="bfloat16").feature_settings()
+    assert settings.precision == "bfloat16"
+    assert settings != WindowEmbedder().feature_settings()  # another cache key

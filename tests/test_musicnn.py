@@ -255,3 +255,25 @@ def test_preprocessing_does_not_import_tensorflow():
     root = str(Path(musicnn.__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": root}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+def test_bfloat16_stays_close_to_the_original_graph(original):
+    taggram = musicnn.encode(
+        "musicnn-msd", "taggram", original["logmel"], precision="bfloat16"
+    )
+    assert taggram.dtype == np.float32
+    np.testing.assert_allclose(taggram, original["msd_taggram"], rtol=0, atol=0.02)
+    assert np.abs(taggram - original["msd_taggram"]).max() > 1e-5  # not float32
+    with pytest.raises(ValueError, match="unknown precision 'float16'"):
+        musicnn.load_musicnn("musicnn-msd", precision="float16")
+
+
+def test_a_backend_without_a_precision_is_named(monkeypatch):
+    from skgenre import _backend
+
+    monkeypatch.setitem(_backend._PRECISIONS, "tensorflow", ("float32",))
+    with pytest.raises(
+        ValueError, match="not supported on the Keras backend 'tensorflow'"
+    ):
+        _backend.check_precision("bfloat16")
+    _backend.check_precision("float32")
