@@ -188,6 +188,15 @@ def _encoder_only(args):
     return args.command == "predict" and _model_and_files(args)[0] is None
 
 
+def _onnx_only(args):
+    """Whether ONNX Runtime runs all the command's networks: no framework
+    is imported, so there is nothing to quiet (and nothing to wait for)."""
+    from .musicnn import resolve_runtime
+
+    precision = getattr(args, "precision", None) or "float32"
+    return _encoder_only(args) and resolve_runtime("auto", precision) == "onnx"
+
+
 def _song_length(text):
     if text.lower() in ("default", "none"):
         return None if text.lower() == "none" else "default"
@@ -306,7 +315,7 @@ def main(argv=None):
     """Entry point of the ``skgenre`` console script; returns the exit code."""
     args = build_parser().parse_args(argv)
     try:
-        if not args.debug:
+        if not args.debug and not _onnx_only(args):
             # Before anything imports TensorFlow; the pretrained encoder alone
             # does not need it under the JAX or PyTorch backends.
             quiet_framework(tensorflow=not _encoder_only(args))

@@ -135,7 +135,7 @@ def song_n_windows(path, settings):
     )
 
 
-def embed_patches(songs, settings, batch_size=64):
+def embed_patches(songs, settings, batch_size=64, runtime="auto"):
     """The encoder's output for the patches of several songs, batched across songs.
 
     Parameters
@@ -144,6 +144,8 @@ def embed_patches(songs, settings, batch_size=64):
     settings : EmbedderSettings
     batch_size : int, default=64
         Patches per network call.
+    runtime : {"auto", "keras", "onnx"}, default="auto"
+        What runs the network, see :func:`skgenre.musicnn.resolve_runtime`.
 
     Returns
     -------
@@ -158,6 +160,7 @@ def embed_patches(songs, settings, batch_size=64):
                 patches,
                 batch_size=batch_size,
                 precision=settings.precision,
+                runtime=runtime,
             )
             for network in musicnn.ENCODERS[settings.model]
         ],
@@ -210,6 +213,15 @@ default="penultimate"
         1.6 %% (relative L2) and tag probabilities by at most 0.007; the
         embeddings are float32 either way.  Part of the cache key.  See
         ``benchmarks/README.md`` for its effect on accuracy.
+    runtime : {"auto", "keras", "onnx"}, default="auto"
+        What runs the network: the Keras backend in use (TensorFlow, JAX or
+        PyTorch, on any device), or ONNX Runtime on the CPU, which imports
+        no framework, so the first song of a process is ready in a third of
+        the time (float32 only; equal to the Keras port to 1e-5).  "auto"
+        takes ONNX Runtime when it is installed (``skgenre[cpu]`` installs
+        it), the precision is float32 and ``KERAS_BACKEND`` is unset, and
+        the Keras backend otherwise.  Not part of the cache key: both give
+        the same embeddings.
     %(n_jobs)s
     %(memory)s
     %(verbose)s
@@ -239,6 +251,7 @@ default="penultimate"
         offset=0.0,
         batch_size=64,
         precision="float32",
+        runtime="auto",
         n_jobs=None,
         memory=None,
         verbose=0,
@@ -251,6 +264,7 @@ default="penultimate"
         self.offset = offset
         self.batch_size = batch_size
         self.precision = precision
+        self.runtime = runtime
         self.n_jobs = n_jobs
         self.memory = memory
         self.verbose = verbose
@@ -268,6 +282,15 @@ default="penultimate"
         check_choice(self, "model", self.model, tuple(musicnn.ENCODERS))
         check_choice(self, "layer", self.layer, tuple(musicnn.LAYERS))
         check_choice(self, "precision", self.precision, tuple(musicnn.PRECISIONS))
+        check_choice(self, "runtime", self.runtime, musicnn.RUNTIMES)
+        check_param(
+            self,
+            "runtime",
+            self.runtime,
+            self.runtime != "onnx" or self.precision == "float32",
+            "'auto' or 'keras' with precision='bfloat16' (ONNX Runtime computes "
+            "in float32)",
+        )
         frame = musicnn.HOP_LENGTH / musicnn.SAMPLE_RATE
         check_param(
             self,
@@ -311,7 +334,9 @@ default="penultimate"
         return FrontEnd(
             compute=song_patches,
             count=song_n_windows,
-            finish=functools.partial(embed_patches, batch_size=self.batch_size),
+            finish=functools.partial(
+                embed_patches, batch_size=self.batch_size, runtime=self.runtime
+            ),
             window_shape=settings.window_shape,
             desc=f"Embedding ({settings.model})",
         )

@@ -16,6 +16,9 @@ preprocessing (e.g. in joblib workers) stays light.
 """
 
 import hashlib
+import importlib.util
+import io
+import os
 import zipfile
 from contextlib import contextmanager
 from functools import cache
@@ -33,8 +36,12 @@ __all__ = [
     "MODELS",
     "N_FFT",
     "N_MELS",
+    "ONNX_FILES",
+    "ONNX_OUTPUTS",
+    "ONNX_SHA256",
     "PATCH_FRAMES",
     "PRECISIONS",
+    "RUNTIMES",
     "SAMPLE_RATE",
     "TAGS",
     "WEIGHTS_DIR",
@@ -49,6 +56,7 @@ __all__ = [
     "musicnn_logmel",
     "musicnn_patches",
     "read_weights",
+    "resolve_runtime",
 ]
 
 SAMPLE_RATE = 16000
@@ -105,6 +113,21 @@ WEIGHTS_SHA256 = {
     "musicnn-msd": "cf8daeb5963b2b6e7e090be99f889dd141c80b87bfb4bbbeb2d35d108c01e7de",
     "musicnn-mtt": "feda83bc04a66c232e6211a46b522fd2f8d97fc8536a55ff4a91f3e4069f0324",
 }
+
+#: ONNX exports of the same networks (``scripts/export_musicnn_onnx.py``),
+#: run by ONNX Runtime; their outputs, in order, and checksums.
+ONNX_FILES = {"musicnn-msd": "MSD_musicnn.onnx", "musicnn-mtt": "MTT_musicnn.onnx"}
+ONNX_OUTPUTS = ("taggram", "penultimate", "mean_pool", "max_pool")
+ONNX_SHA256 = {
+    "musicnn-msd": "2685bf2398701ec56d934c77021b472ef8ff3dfcc9d19776ea66bb62019dc587",
+    "musicnn-mtt": "65c801af5ce426266a8fab972fb6156cac844af56b7c250d48e97f72db19e1b7",
+}
+
+#: How the networks run: "keras" (the Keras backend in use: TensorFlow, JAX
+#: or PyTorch, on any device), "onnx" (ONNX Runtime on the CPU: no framework
+#: to import, so the first song is ready in a fraction of the time), or
+#: "auto" (:func:`resolve_runtime`).
+RUNTIMES = ("auto", "keras", "onnx")
 
 #: Compute precision -> Keras dtype policy of the network.  With bfloat16 the
 #: weights stay float32 ("mixed"); every output is returned as float32.
@@ -347,12 +370,21 @@ def build_musicnn(n_tags=50):
 # --------------------------------------------------------------------- weights
 
 
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _verified_bytes(path, sha256):
+    """The bytes of ``path``, once their sha256 is the recorded one."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise WeightsFileError(path, f"cannot read it ({exc})") from exc
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != sha256:
+        raise WeightsFileError(
+            path,
+            f"sha256 {actual} differs from the recorded {sha256}: the file is "
+            "damaged or not the shipped one (reinstall skgenre, or re-run "
+            "scripts/convert_musicnn.py)",
+        )
+    return data
 
 
 def read_weights(path, sha256):
@@ -378,19 +410,9 @@ def read_weights(path, sha256):
         readable ``.npz`` file.
     """
     path = Path(path)
+    data = _verified_bytes(path, sha256)
     try:
-        actual = _sha256(path)
-    except OSError as exc:
-        raise WeightsFileError(path, f"cannot read it ({exc})") from exc
-    if actual != sha256:
-        raise WeightsFileError(
-            path,
-            f"sha256 {actual} differs from the recorded {sha256}: the file is "
-            "damaged or not the shipped one (reinstall skgenre, or re-run "
-            "scripts/convert_musicnn.py)",
-        )
-    try:
-        with np.load(path, allow_pickle=False) as archive:
+        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
             return {key: archive[key] for key in archive.files}
     except (OSError, ValueError, zipfile.BadZipFile, KeyError) as exc:
         raise WeightsFileError(path, f"not a readable .npz file ({exc})") from exc
@@ -502,10 +524,77 @@ def musicnn_encoder(name, layer, *, weights_dir=None, precision="float32"):
     return keras.Model(model.input, model.output[layer], name=f"{name}-{layer}")
 
 
+def resolve_runtime(runtime="auto", precision="float32"):
+    """The runtime that will run the networks: "keras" or "onnx".
+
+    ``"auto"`` is ONNX Runtime when it is installed (``skgenre[cpu]``
+    installs it), the precision is float32 and no Keras backend was chosen
+    (``KERAS_BACKEND`` unset): a CPU-only setting, where it computes the same
+    embeddings as TensorFlow (to 1e-5) without importing any framework.
+    Otherwise the Keras backend, which can use a GPU.
+
+    Raises
+    ------
+    ValueError
+        For ``runtime="onnx"`` with bfloat16, or an unknown runtime.
+    ImportError
+        For ``runtime="onnx"`` without onnxruntime installed.
+    """
+    if runtime not in RUNTIMES:
+        raise ValueError(f"unknown runtime {runtime!r}; expected one of {RUNTIMES}")
+    _check_precision(precision)
+    installed = importlib.util.find_spec("onnxruntime") is not None
+    if runtime == "auto":
+        chosen = "KERAS_BACKEND" in os.environ
+        return (
+            "onnx" if installed and precision == "float32" and not chosen else "keras"
+        )
+    if runtime == "onnx":
+        if precision != "float32":
+            raise ValueError(
+                "runtime='onnx' computes in float32; bfloat16 needs runtime='keras'"
+            )
+        if not installed:
+            raise ImportError(
+                "runtime='onnx' needs onnxruntime: pip install onnxruntime "
+                "(skgenre[cpu] installs it)"
+            )
+    return runtime
+
+
 @cache
-def _encode_function(name, layer, weights_dir, batch_size, precision="float32"):
+def _onnx_session(name, weights_dir):
+    """ONNX Runtime's session of a network, once its checksum is verified."""
+    import onnxruntime
+
+    path = Path(WEIGHTS_DIR if weights_dir is None else weights_dir) / ONNX_FILES[name]
+    data = _verified_bytes(path, ONNX_SHA256[name])
+    return onnxruntime.InferenceSession(data, providers=["CPUExecutionProvider"])
+
+
+def _onnx_predict(name, layer, weights_dir):
+    session = _onnx_session(name, weights_dir)
+    inputs = session.get_inputs()[0].name
+    output = session.get_outputs()[ONNX_OUTPUTS.index(layer)].name
+
+    def predict(x):
+        return session.run([output], {inputs: x})[0]
+
+    predict.compilations = lambda: 0
+    return predict
+
+
+@cache
+def _encode_function(
+    name, layer, weights_dir, batch_size, precision="float32", runtime="keras"
+):
     """:func:`musicnn_encoder` compiled once per process for batches of at most
-    ``batch_size`` patches, on the Keras backend in use (:mod:`skgenre._backend`)."""
+    ``batch_size`` patches, on the Keras backend in use (:mod:`skgenre._backend`),
+    or ONNX Runtime's session (``runtime="onnx"``)."""
+    if runtime == "onnx":
+        _check_name(name)
+        _check_layer(layer)
+        return _onnx_predict(name, layer, weights_dir)
     from ._backend import check_precision, predict_function
 
     check_precision(precision)
@@ -514,7 +603,14 @@ def _encode_function(name, layer, weights_dir, batch_size, precision="float32"):
 
 
 def encode(
-    name, layer, patches, *, batch_size=64, weights_dir=None, precision="float32"
+    name,
+    layer,
+    patches,
+    *,
+    batch_size=64,
+    weights_dir=None,
+    precision="float32",
+    runtime="auto",
 ):
     """Embeddings of patches by the pretrained network, in batches.
 
@@ -531,12 +627,17 @@ def encode(
     precision : {"float32", "bfloat16"}, default="float32"
         The network's compute precision; the embeddings are float32 either
         way.  See :func:`load_musicnn`.
+    runtime : {"auto", "keras", "onnx"}, default="auto"
+        What runs the network: see :func:`resolve_runtime`.
 
     Returns
     -------
     embeddings : ndarray of shape (n_patches, LAYERS[layer]), float32
     """
-    function = _encode_function(name, layer, weights_dir, batch_size, precision)
+    runtime = resolve_runtime(runtime, precision)
+    function = _encode_function(
+        name, layer, weights_dir, batch_size, precision, runtime
+    )
     patches = np.asarray(patches, dtype=np.float32)
     out = np.empty((len(patches), LAYERS[layer]), dtype=np.float32)
     for start in range(0, len(patches), batch_size):

@@ -60,7 +60,9 @@ _SCRIPT = textwrap.dedent(
     more = np.repeat(patches, 17, axis=0)
     for n in (1, 3, 65):
         musicnn.encode("musicnn-msd", "taggram", more[:n])
-    function = musicnn._encode_function("musicnn-msd", "taggram", None, 64)
+    function = musicnn._encode_function(
+        "musicnn-msd", "taggram", None, 64, "float32", "keras"
+    )
     report["compilations"] = function.compilations()
     embeddings = WindowEmbedder(n_jobs=1).transform([clip])
     report["embeddings"] = embeddings.tolist()
@@ -138,10 +140,12 @@ def test_tensorflow_is_the_default_and_traces_once():
     assert backend() == "tensorflow"
     patches = np.load(FIXTURE)["logmel"]
     for n in (1, 3, 8, 9):
-        musicnn.encode("musicnn-msd", "taggram", np.repeat(patches, 3, 0)[:n])
-    assert (
-        musicnn._encode_function("musicnn-msd", "taggram", None, 64).compilations() == 1
+        more = np.repeat(patches, 3, 0)[:n]
+        musicnn.encode("musicnn-msd", "taggram", more, runtime="keras")
+    function = musicnn._encode_function(
+        "musicnn-msd", "taggram", None, 64, "float32", "keras"
     )
+    assert function.compilations() == 1
 
 
 @pytest.mark.parametrize("backend", OTHER_BACKENDS)

@@ -330,3 +330,23 @@ def test_demo_subcommand_reaches_run(monkeypatch, capsys):
             },
         )
     ]
+
+
+def test_process_predicts_with_no_framework_at_all(real_clip):
+    # With ONNX Runtime (installed by skgenre[cpu]) and no KERAS_BACKEND, the
+    # zero-shot genre imports neither Keras nor TensorFlow: a quick start.
+    script = (
+        "import sys; from skgenre.cli import main; code = main(sys.argv[1:]); "
+        "assert not {'keras', 'tensorflow'} & set(sys.modules), 'imported'; "
+        "sys.exit(code)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "KERAS_BACKEND"}
+    proc = subprocess.run(
+        [sys.executable, "-c", script, "predict", real_clip],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split()[:2] == [real_clip, "jazz"] and proc.stderr == ""

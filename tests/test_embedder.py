@@ -69,9 +69,9 @@ def test_memory_computes_no_embedding_twice(clips, tmp_path, monkeypatch):
     calls = []
     real = skgenre.embedder.embed_patches
 
-    def counting(songs, settings, batch_size=64):
+    def counting(songs, settings, batch_size=64, runtime="auto"):
         calls.append(len(songs))
-        return real(songs, settings, batch_size)
+        return real(songs, settings, batch_size, runtime)
 
     monkeypatch.setattr(skgenre.embedder, "embed_patches", counting)
     e = WindowEmbedder(memory=tmp_path / "cache")
@@ -129,6 +129,8 @@ def test_silent_file_and_parameters(tmp_path):
         ({"window_hop": 0.0}, "window_hop"),
         ({"batch_size": 0}, "batch_size"),
         ({"precision": "float16"}, "precision"),
+        ({"runtime": "tflite"}, "runtime"),
+        ({"runtime": "onnx", "precision": "bfloat16"}, "runtime"),
         ({"song_length": -1}, "song_length"),
     ]:
         with pytest.raises(ValueError, match=f"invalid {name}="):
@@ -173,3 +175,12 @@ def test_bfloat16_computes_faster_numbers_close_to_float32(clips):
     settings = WindowEmbedder(precision="bfloat16").feature_settings()
     assert settings.precision == "bfloat16"
     assert settings != WindowEmbedder().feature_settings()  # another cache key
+
+
+def test_onnx_runtime_and_keras_give_the_same_embeddings(clips):
+    keras_port = WindowEmbedder(runtime="keras").transform(clips)
+    onnx = WindowEmbedder(runtime="onnx").transform(clips)
+    np.testing.assert_allclose(onnx, keras_port, rtol=0, atol=1e-5)
+    assert WindowEmbedder(runtime="onnx").feature_settings() == (
+        WindowEmbedder(runtime="keras").feature_settings()  # one cache entry
+    )

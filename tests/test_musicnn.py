@@ -277,3 +277,56 @@ def test_a_backend_without_a_precision_is_named(monkeypatch):
     ):
         _backend.check_precision("bfloat16")
     _backend.check_precision("float32")
+
+
+@pytest.mark.parametrize("name", musicnn.MODELS)
+def test_onnx_export_matches_the_original_graph(name, original):
+    prefix = musicnn.WEIGHTS_FILES[name].split("_")[0].lower()
+    for layer in ("taggram", "penultimate"):
+        out = musicnn.encode(name, layer, original["logmel"], runtime="onnx")
+        np.testing.assert_allclose(
+            out, original[f"{prefix}_{layer}"], rtol=0, atol=1e-5
+        )
+    path = musicnn.WEIGHTS_DIR / musicnn.ONNX_FILES[name]
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest == musicnn.ONNX_SHA256[name]
+
+
+def test_damaged_onnx_file_is_refused(tmp_path):
+    for name in ("MSD_musicnn.onnx", "MSD_musicnn.npz"):
+        shutil.copy(musicnn.WEIGHTS_DIR / name, tmp_path / name)
+    data = bytearray((tmp_path / "MSD_musicnn.onnx").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (tmp_path / "MSD_musicnn.onnx").write_bytes(bytes(data))
+    with pytest.raises(musicnn.WeightsFileError, match="sha256 .* differs"):
+        musicnn.encode(
+            "musicnn-msd",
+            "taggram",
+            np.zeros((1, 187, 96), np.float32),
+            weights_dir=tmp_path,
+            runtime="onnx",
+        )
+
+
+def test_runtime_is_resolved_from_what_is_installed_and_chosen(monkeypatch):
+    import importlib.util
+
+    monkeypatch.delenv("KERAS_BACKEND", raising=False)
+    assert musicnn.resolve_runtime() == "onnx"  # installed by the test extras
+    assert musicnn.resolve_runtime("auto", "bfloat16") == "keras"
+    assert musicnn.resolve_runtime("keras") == "keras"
+    monkeypatch.setenv("KERAS_BACKEND", "tensorflow")  # a backend was chosen
+    assert musicnn.resolve_runtime() == "keras"
+    with pytest.raises(ValueError, match="bfloat16 needs runtime='keras'"):
+        musicnn.resolve_runtime("onnx", "bfloat16")
+    with pytest.raises(ValueError, match="unknown runtime 'tflite'"):
+        musicnn.resolve_runtime("tflite")
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "onnxruntime" else real(name, *a),
+    )
+    assert musicnn.resolve_runtime() == "keras"
+    with pytest.raises(ImportError, match="pip install onnxruntime"):
+        musicnn.resolve_runtime("onnx")
