@@ -14,10 +14,12 @@ from ._backend import check_installed as _check_backend_installed
 from ._version import __version__
 from .embedder import WindowEmbedder
 from .persistence import load, save
+from .song_pooling import SongPooling
 from .transformer import WindowMFCCTransformer
 
 __all__ = [
     "MILSongClassifier",
+    "SongPooling",
     "WindowEmbedder",
     "WindowMFCCTransformer",
     "__version__",

@@ -5,7 +5,9 @@ stderr and a non-zero exit code; ``--debug`` shows the traceback.
 """
 
 import argparse
+import contextlib
 import sys
+import warnings
 
 import numpy as np
 
@@ -52,15 +54,46 @@ def _load_quiet(path):
     return pipe
 
 
-def cmd_train(args):
+@contextlib.contextmanager
+def _warnings_as_lines():
+    """Warnings as one ``skgenre: warning: ...`` line each on stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        try:
+            yield
+        finally:
+            for warning in caught:
+                print(f"skgenre: warning: {warning.message}", file=sys.stderr)
+
+
+def _labelled(source):
+    """``(paths, genres, groups)`` of a tree or CSV; its warnings as lines."""
     from .datasets import load_labelled
+
+    with _warnings_as_lines():
+        return load_labelled(source, return_groups=True)
+
+
+def cmd_train(args):
     from .persistence import save
 
-    paths, labels = load_labelled(args.data)
+    paths, labels, groups = _labelled(args.data)
     print(
         f"Training on {len(paths)} songs, genres: {', '.join(sorted(set(labels)))}",
         file=sys.stderr,
     )
+    if args.cv is not None:
+        from .evaluation import cross_validate_songs
+
+        scores = cross_validate_songs(
+            _pipeline(args),
+            paths,
+            labels,
+            groups,
+            n_splits=args.cv,
+            random_state=args.random_state,
+        )
+        print(f"Cross-validated accuracy, {scores.line}")
     pipe = _pipeline(args).fit(paths, labels)
     pipe[-1].set_params(verbose=0)  # quiet predictions once loaded
     save(pipe, args.out)
@@ -144,11 +177,10 @@ def cmd_tag(args):
 def cmd_evaluate(args):
     from sklearn.metrics import accuracy_score, classification_report
 
-    from .datasets import load_labelled
     from .report import format_confusion
 
     pipe = _load_quiet(args.model)
-    paths, labels = load_labelled(args.data)
+    paths, labels, _ = _labelled(args.data)
     predicted = pipe.predict(paths)
     classes = np.unique(
         np.concatenate([np.asarray(labels, dtype=object), pipe.classes_])
@@ -197,6 +229,13 @@ def _onnx_only(args):
     return _encoder_only(args) and resolve_runtime("auto", precision) == "onnx"
 
 
+def _folds(text):
+    k = int(text)
+    if k < 2:
+        raise argparse.ArgumentTypeError(f"needs at least 2 folds, got {k}")
+    return k
+
+
 def _song_length(text):
     if text.lower() in ("default", "none"):
         return None if text.lower() == "none" else "default"
@@ -226,8 +265,18 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", required=True)
 
     train = sub.add_parser("train", help="train a model on labelled songs")
-    train.add_argument("data", help="genre-per-folder tree or CSV with path,genre")
+    train.add_argument(
+        "data", help="genre-per-folder tree or CSV with path,genre[,artist]"
+    )
     train.add_argument("--out", required=True, help="model file to write")
+    train.add_argument(
+        "--cv",
+        type=_folds,
+        default=None,
+        metavar="K",
+        help="first print K-fold cross-validated accuracy over songs, grouped by "
+        "artist (from tags or the CSV's artist column) where artists are known",
+    )
     train.add_argument("--epochs", type=int, default=None)
     train.add_argument(
         "--pooling",

@@ -15,7 +15,7 @@ model's ``WindowMask`` replaces them.
 
 import numpy as np
 
-__all__ = ["PAD_VALUE", "mean_over_real_windows", "real_windows"]
+__all__ = ["PAD_VALUE", "mean_over_real_windows", "real_window_values", "real_windows"]
 
 #: The value of every element of a padded window.
 PAD_VALUE = np.nan
@@ -43,6 +43,26 @@ def real_windows(X):
     return np.isfinite(X.reshape(*X.shape[:2], -1)).any(axis=2)
 
 
+def real_window_values(X):
+    """Values of real windows as numbers, and which windows are real.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_songs, n_windows, ...)
+
+    Returns
+    -------
+    values : ndarray of the shape of ``X``, float64
+        ``X`` with every non-finite value replaced by 0 (as the model's
+        ``WindowMask`` does).
+    real : ndarray of shape (n_songs, n_windows), bool
+        :func:`real_windows` of ``X``.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    real = real_windows(X)
+    return np.where(np.isfinite(X), X, 0.0), real
+
+
 def mean_over_real_windows(X):
     """Mean of each song's real windows.
 
@@ -57,9 +77,7 @@ def mean_over_real_windows(X):
     -------
     mean : ndarray of shape (n_songs, ...), float64
     """
-    X = np.asarray(X, dtype=np.float64)
-    real = real_windows(X)
-    values = np.where(np.isfinite(X), X, 0.0)
-    real = real.reshape(*real.shape, *(1,) * (X.ndim - 2))
+    values, real = real_window_values(X)
+    real = real.reshape(*real.shape, *(1,) * (values.ndim - 2))
     total = np.where(real, values, 0.0).sum(axis=1)
     return total / np.maximum(real.sum(axis=1), 1)

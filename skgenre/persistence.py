@@ -20,8 +20,10 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from ._errors import FileError, StateError
+from ._sklearn_state import export_state, restore_state, sklearn_classes
 from ._version import __version__
 from .frontends import transformer_classes
+from .song_pooling import SongPooling
 from .zeroshot import TagGenreClassifier
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "ModelFileError", "load", "save"]
@@ -100,8 +102,12 @@ def save(estimator, path):
         ("clf", MILSongClassifier())])``, fitted; the steps may be the
         front-ends of :data:`skgenre.frontends.FRONT_ENDS`
         (:class:`WindowEmbedder`, :class:`WindowMFCCTransformer`),
-        :class:`MILSongClassifier` and
-        :class:`~skgenre.zeroshot.TagGenreClassifier`.  The pretrained
+        :class:`SongPooling`, :class:`MILSongClassifier`,
+        :class:`~skgenre.zeroshot.TagGenreClassifier` and the scikit-learn
+        steps of :data:`skgenre._sklearn_state.SKLEARN_STEPS`
+        (``StandardScaler``, ``PCA``, ``LogisticRegression``, ``SVC``...),
+        so that ``Pipeline([WindowEmbedder(), SongPooling(),
+        StandardScaler(), LogisticRegression()])`` is saved too.  The pretrained
         encoder's weights are not copied: the file names them by checksum.
     path : str or path-like
         Output file (conventionally ``*.skgenre``); overwritten.
@@ -138,7 +144,7 @@ def save(estimator, path):
                 "class": type(step).__name__,
                 "params": _json_params(step),
             }
-            state, model = step._export_state()
+            state, model = _export(step)
             if state:
                 entry["state"] = state
             if model is not None:
@@ -282,16 +288,37 @@ def _check_manifest(path, members):
 def _classes():
     """The estimator classes a model file may hold, by name.
 
-    The registered front-ends and skgenre's classifiers; each exports and
-    restores its own fitted state (``_export_state``, ``_restore_state``).
+    The registered front-ends, :class:`~skgenre.SongPooling` and skgenre's
+    classifiers, each of which exports and restores its own fitted state
+    (``_export_state``, ``_restore_state``); and the scikit-learn steps of
+    :data:`skgenre._sklearn_state.SKLEARN_STEPS`, whose state
+    :mod:`skgenre._sklearn_state` stores.
     """
     from .classifier import MILSongClassifier
 
     return {
+        **sklearn_classes(),
         **transformer_classes(),
+        "SongPooling": SongPooling,
         "MILSongClassifier": MILSongClassifier,
         "TagGenreClassifier": TagGenreClassifier,
     }
+
+
+def _export(step):
+    """``(JSON state, Keras model or None)`` of a fitted step."""
+    if hasattr(step, "_export_state"):
+        return step._export_state()
+    return export_state(step), None
+
+
+def _restore(cls, params, state, model):
+    """The fitted step of class ``cls`` from its model-file entry."""
+    if hasattr(cls, "_restore_state"):
+        return cls._restore_state(params, state, model)
+    if model is not None:
+        raise StateError(f"{cls.__name__} holds no Keras model")
+    return restore_state(cls, params, state)
 
 
 def _load_keras_model(path, member, members, tmp):
@@ -328,9 +355,7 @@ def _build(path, manifest, members):
             if "keras_model" in entry:
                 model = _load_keras_model(path, entry["keras_model"], members, tmp)
             try:
-                step = cls._restore_state(
-                    entry["params"], entry.get("state") or {}, model
-                )
+                step = _restore(cls, entry["params"], entry.get("state") or {}, model)
             except StateError as exc:
                 raise ModelFileError(path, exc.reason) from exc
             steps.append((entry["name"], step))

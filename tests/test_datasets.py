@@ -1,9 +1,11 @@
 """Tests of skgenre.datasets' loaders: load_folder, load_csv, load_labelled,
-load_cc_music, and the AUDIO_EXTENSIONS that load_folder accepts.
+load_cc_music, the AUDIO_EXTENSIONS that load_folder accepts, and the groups
+(artists) they return.
 
 make_songs is tested in test_samples_generator.py.
 """
 
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +13,8 @@ import pytest
 import soundfile as sf
 
 import skgenre
-from skgenre.audio import load_audio
+import skgenre.datasets._base
+from skgenre.audio import AV_EXTENSIONS, load_audio
 from skgenre.datasets import (
     AUDIO_EXTENSIONS,
     load_cc_music,
@@ -60,7 +63,9 @@ def test_audio_extensions_is_reexported_from_audio():
     assert isinstance(AUDIO_EXTENSIONS, frozenset)
 
 
-@pytest.mark.parametrize("extension", sorted(AUDIO_EXTENSIONS | COMMON_EXTENSIONS))
+@pytest.mark.parametrize(
+    "extension", sorted((AUDIO_EXTENSIONS - AV_EXTENSIONS) | COMMON_EXTENSIONS)
+)
 def test_audio_extensions_are_formats_libsndfile_decodes(tmp_path, extension):
     """A file of each extension is listed by load_folder and decodes."""
     fmt = FORMAT_OF_ALIAS.get(extension, extension[1:].upper())
@@ -89,13 +94,46 @@ def test_audio_extensions_are_formats_libsndfile_decodes(tmp_path, extension):
 
 
 def test_load_folder_ignores_audio_under_other_names(tmp_path):
-    for name in ("song.wav", "song.wav.bak", "song.txt", "song.m4a", "song"):
+    for name in ("song.wav", "song.wav.bak", "song.txt", "song.xyz", "song"):
         path = tmp_path / "rock" / name
         path.parent.mkdir(exist_ok=True)
         sf.write(path, _tone(), 16000, format="WAV")
-    paths, labels = load_folder(tmp_path)
+    with pytest.warns(UserWarning, match="4 file"):
+        paths, labels = load_folder(tmp_path)
     assert [Path(p).name for p in paths] == ["song.wav"]
     assert labels.tolist() == ["rock"]
+
+
+def test_load_folder_says_which_files_it_does_not_read(tmp_path):
+    names = [f"rock/cover{i}.jpg" for i in range(6)] + ["rock/a.wav", "rock/.x.txt"]
+    _touch(tmp_path, *names, "jazz/notes.txt")
+    with pytest.warns(UserWarning) as caught:
+        load_folder(tmp_path)
+    assert len(caught) == 1  # one warning for the whole tree
+    message = str(caught[0].message)
+    assert "7 file(s)" in message and ".jpg: 6, .txt: 1" in message
+    assert "'jazz/notes.txt'" in message and "and 2 more" in message
+    assert ".x.txt" not in message  # hidden files stay silent
+
+
+def test_load_folder_says_m4a_needs_pyav(tmp_path, monkeypatch):
+    _touch(tmp_path, "pop/a.wav", "pop/b.m4a", "pop/c.M4A")
+    sndfile_only = skgenre.datasets._base.readable_extensions() - AV_EXTENSIONS
+    monkeypatch.setattr(
+        skgenre.datasets._base, "readable_extensions", lambda: sndfile_only
+    )
+    with pytest.warns(UserWarning, match=r"2 file.*\.m4a: 2.*needs PyAV"):
+        paths, _ = load_folder(tmp_path)
+    assert [Path(p).name for p in paths] == ["a.wav"]
+
+
+def test_load_folder_lists_m4a_with_pyav(tmp_path):
+    pytest.importorskip("av")
+    _touch(tmp_path, "pop/a.wav", "pop/b.m4a", "pop/c.MP4", "pop/d.wma")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        paths, _ = load_folder(tmp_path)
+    assert [Path(p).name for p in paths] == ["a.wav", "b.m4a", "c.MP4", "d.wma"]
 
 
 def test_load_folder_sorts_and_filters(tmp_path):
@@ -117,7 +155,8 @@ def test_load_folder_sorts_and_filters(tmp_path):
     (tmp_path / "jazz").mkdir()  # an empty genre folder contributes nothing
     (tmp_path / "blues" / "folder.wav").mkdir()  # a folder is not a file
 
-    paths, labels = load_folder(tmp_path)
+    with pytest.warns(UserWarning, match="3 file"):
+        paths, labels = load_folder(tmp_path)
 
     relative = [Path(p).relative_to(tmp_path).as_posix() for p in paths]
     assert relative == [
@@ -167,7 +206,8 @@ def test_load_folder_without_audio(tmp_path, files):
     root = tmp_path / "dataset"
     root.mkdir()
     _touch(root, *files)
-    with pytest.raises(ValueError, match=r"dataset.*\.wav"):
+    with pytest.raises(ValueError, match=r"dataset.*\.wav"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         load_folder(root)
 
 
@@ -245,3 +285,130 @@ def test_load_cc_music_table_lists_every_shipped_recording():
     # Sorted by genre, then file name, whatever the table's row order.
     keys = [(label, Path(p).name) for p, label in zip(paths, labels, strict=True)]
     assert keys == sorted(keys)
+
+
+# --------------------------------------------------------------------------
+# Groups: artists from tags or a CSV column
+# --------------------------------------------------------------------------
+
+
+def _tagged(path, fmt, **tags):
+    """A short real audio file of format ``fmt`` with the given tags."""
+    import mutagen
+    import mutagen.id3
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sf.write(path, _tone(), 16000, format=fmt)
+    if not tags:
+        return path
+    if fmt in ("WAV", "MP3"):
+        audio = mutagen.File(path)
+        if audio.tags is None:
+            audio.add_tags()
+        frames = {"artist": mutagen.id3.TPE1, "albumartist": mutagen.id3.TPE2}
+        for key, text in tags.items():
+            audio.tags.add(frames[key](encoding=3, text=[text]))
+    else:  # Vorbis comments
+        audio = mutagen.File(path)
+        for key, text in tags.items():
+            audio[key.upper()] = text
+    audio.save()
+    return path
+
+
+def test_load_folder_groups_from_tags(tmp_path):
+    _tagged(tmp_path / "rock/a.flac", "FLAC", artist="The Band")
+    _tagged(tmp_path / "rock/b.ogg", "OGG", artist="the  band")  # same artist
+    _tagged(tmp_path / "jazz/c.wav", "WAV", artist="Trio", albumartist="Leader")
+    _tagged(
+        tmp_path / "jazz/d.flac", "FLAC", artist="Solo", albumartist="Various Artists"
+    )
+    _tagged(tmp_path / "jazz/e.wav", "WAV")  # untagged
+    _tagged(tmp_path / "jazz/f.wav", "WAV")  # untagged
+    paths, labels, groups = load_folder(tmp_path, return_groups=True)
+    by_name = {Path(p).name: g for p, g in zip(paths, groups, strict=True)}
+    assert by_name["a.flac"] == by_name["b.ogg"] == "the band"
+    assert by_name["c.wav"] == "leader"  # the album artist first
+    assert by_name["d.flac"] == "solo"  # a compilation's track keeps its own
+    # Untagged songs are each their own group, never merged.
+    assert by_name["e.wav"] == str(tmp_path / "jazz/e.wav")
+    assert by_name["e.wav"] != by_name["f.wav"]
+    assert groups.dtype == object and groups.shape == labels.shape == (6,)
+    assert load_folder(tmp_path)[0].tolist() == paths.tolist()
+
+
+def test_load_folder_groups_from_mp3_and_mp4_tags(tmp_path):
+    if "MP3" in sf.available_formats():
+        _tagged(tmp_path / "pop/a.mp3", "MP3", artist="Singer")
+    av = pytest.importorskip("av")
+    import mutagen.mp4
+
+    path = tmp_path / "pop/b.m4a"
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("aac", rate=16000)
+        frame = av.AudioFrame.from_ndarray(
+            _tone().astype(np.float32)[None, :], format="flt", layout="mono"
+        )
+        frame.sample_rate = 16000
+        for packet in stream.encode(frame):
+            container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    tags = mutagen.mp4.MP4(path)
+    tags["\xa9ART"] = ["Singer"]
+    tags.save()
+    paths, _, groups = load_folder(tmp_path, return_groups=True)
+    assert set(groups) == {"singer"}
+    assert Path(paths[-1]).name == "b.m4a"
+
+
+def test_unreadable_tags_make_their_own_group(tmp_path):
+    _tagged(tmp_path / "rock/a.flac", "FLAC", artist="X")
+    _tagged(tmp_path / "rock/b.flac", "FLAC", artist="X")
+    (tmp_path / "rock/broken.flac").write_bytes(b"fLaC" + bytes(range(200)))
+    paths, _, groups = load_folder(tmp_path, return_groups=True)
+    assert groups.tolist() == ["x", "x", str(tmp_path / "rock/broken.flac")]
+
+
+def test_a_tree_with_no_artist_warns_once(tmp_path):
+    _touch(tmp_path, "rock/a.wav", "rock/b.wav", "pop/c.wav")
+    with pytest.warns(UserWarning, match="No song has an artist in its tags") as w:
+        paths, _, groups = load_folder(tmp_path, return_groups=True)
+    assert len(w) == 1
+    assert groups.tolist() == paths.tolist()
+
+
+def test_load_csv_groups_from_artist_then_album(tmp_path):
+    table = tmp_path / "songs.csv"
+    table.write_text(
+        "path,genre,artist,album\n"
+        "a.wav,rock,Band,First\n"
+        "b.wav,rock,BAND,Second\n"
+        "c.wav,jazz,,Live at X\n"
+        "d.wav,jazz,,\n"
+        "e.wav,jazz,  ,\n",
+        encoding="utf-8",
+    )
+    paths, labels, groups = load_csv(table, return_groups=True)
+    assert groups.tolist() == ["band", "band", "live at x", paths[3], paths[4]]
+    assert load_csv(table)[1].tolist() == labels.tolist()
+    assert load_labelled(table, return_groups=True)[2].tolist() == groups.tolist()
+
+
+def test_load_csv_with_empty_artists_warns(tmp_path):
+    table = tmp_path / "songs.csv"
+    table.write_text("path,genre,artist\na.wav,rock,\nb.wav,rock,\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="No song has an artist in its artist column"):
+        _, _, groups = load_csv(table, return_groups=True)
+    assert len(set(groups)) == 2
+    table.write_text("path,genre\na.wav,rock\n", encoding="utf-8")
+    with pytest.warns(UserWarning, match="No song has an artist"):
+        load_csv(table, return_groups=True)
+
+
+def test_load_cc_music_groups():
+    paths, labels, groups = load_cc_music(return_groups=True)
+    assert paths.tolist() == load_cc_music()[0].tolist()
+    # Kevin MacLeod plays one classical piece and one jazz piece.
+    assert groups.tolist().count("kevin macleod") == 2
+    assert len(set(groups)) == 4

@@ -8,11 +8,14 @@ licensed recordings shipped in ``skgenre/data/``. Each returns
 """
 
 import csv
+import warnings
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
-from ..audio import AUDIO_EXTENSIONS
+from ..audio import AV_EXTENSIONS, readable_extensions
+from ._tags import artist_of, groups_of
 
 __all__ = ["load_cc_music", "load_csv", "load_folder", "load_labelled"]
 
@@ -25,7 +28,7 @@ _CC_MUSIC_CSV = _DATA_DIR / "cc_music.csv"
 _REINSTALL = "Reinstall skgenre with its package data (skgenre/data/)."
 
 
-def load_folder(root):
+def load_folder(root, *, return_groups=False):
     """List the audio files of a genre folder tree and their labels.
 
     The tree must hold one sub-folder per genre; the sub-folder's name is
@@ -41,6 +44,10 @@ def load_folder(root):
     root : str or os.PathLike
         Folder holding one sub-folder per genre. Files directly in ``root``
         are ignored.
+    return_groups : bool, default=False
+        Also return each song's group for artist-aware cross-validation
+        (``StratifiedGroupKFold``, ``cross_val_score(..., groups=groups)``),
+        read from the file's own tags (see Notes).
 
     Returns
     -------
@@ -49,6 +56,9 @@ def load_folder(root):
         (so absolute only if ``root`` is).
     labels : ndarray of str objects, shape (n_files,)
         Genre (sub-folder name) of each file.
+    groups : ndarray of str objects, shape (n_files,)
+        Only if ``return_groups``: the artist of each file, case-folded, or
+        the file's path where no artist is tagged.
 
     Raises
     ------
@@ -59,13 +69,31 @@ def load_folder(root):
     ValueError
         If no audio file was found below ``root``.
 
+    Warns
+    -----
+    UserWarning
+        Once, naming how many files below the genre folders are not read and
+        a few of them: other extensions, or ``.m4a``/``.mp4``/``.wma`` where
+        PyAV is not installed (``pip install "skgenre[av]"``).  With
+        ``return_groups``, once more if no file has an artist.
+
     Notes
     -----
     A file counts as audio if its extension, compared case-insensitively,
-    is in :data:`~skgenre.audio.AUDIO_EXTENSIONS`. Hidden files and folders
-    (name starting with ``"."``) are skipped, as are other files. The result
-    is sorted by genre and then by path relative to the genre folder, so it
-    does not depend on the order in which the file system lists entries.
+    is one this installation decodes
+    (:func:`~skgenre.audio.readable_extensions`). Hidden files and folders
+    (name starting with ``"."``) are skipped silently; every other file is
+    counted in the warning. The result is sorted by genre and then by path
+    relative to the genre folder, so it does not depend on the order in
+    which the file system lists entries.
+
+    Groups come from tags read with mutagen: ID3 (MP3), Vorbis comments
+    (FLAC, Ogg), MP4 atoms (``.m4a``), ASF (WMA).  The album artist is
+    taken where present (not "Various Artists"), else the artist; file
+    names are never guessed from.  A file without an artist, or whose tags
+    cannot be read, is its own group, so unknown artists are never merged;
+    an untagged tree therefore gives stratified figures, which flatter songs
+    by new artists.
 
     Examples
     --------
@@ -82,7 +110,8 @@ def load_folder(root):
             "folder with one sub-folder per genre."
         )
 
-    entries = []
+    readable = readable_extensions()
+    entries, unread = [], []
     for genre_dir in root.iterdir():
         if genre_dir.name.startswith(".") or not genre_dir.is_dir():
             continue
@@ -90,12 +119,16 @@ def load_folder(root):
             relative = path.relative_to(genre_dir)
             if any(part.startswith(".") for part in relative.parts):
                 continue
-            if path.suffix.lower() not in AUDIO_EXTENSIONS or not path.is_file():
+            if not path.is_file():
+                continue
+            if path.suffix.lower() not in readable:
+                unread.append(path)
                 continue
             entries.append((genre_dir.name, relative.as_posix(), str(path)))
+    _warn_unread(root, sorted(unread))
 
     if not entries:
-        accepted = ", ".join(sorted(AUDIO_EXTENSIONS))
+        accepted = ", ".join(sorted(readable))
         raise ValueError(
             f"No audio file found in {str(root)!r}. Expected one sub-folder per "
             f"genre holding files with one of the extensions: {accepted} "
@@ -105,10 +138,32 @@ def load_folder(root):
     entries.sort(key=lambda entry: (entry[0], entry[1]))
     paths = np.array([entry[2] for entry in entries], dtype=object)
     labels = np.array([entry[0] for entry in entries], dtype=object)
-    return paths, labels
+    if not return_groups:
+        return paths, labels
+    artists = [artist_of(path) for path in paths]
+    return paths, labels, groups_of(list(paths), artists, source="tags")
 
 
-def load_csv(path):
+def _warn_unread(root, unread, shown=5):
+    """One warning naming how many files of a tree are not read, and why."""
+    if not unread:
+        return
+    counts = Counter(path.suffix.lower() or "(none)" for path in unread)
+    kinds = ", ".join(f"{ext}: {n}" for ext, n in counts.most_common())
+    names = ", ".join(repr(str(path.relative_to(root))) for path in unread[:shown])
+    more = f" and {len(unread) - shown} more" if len(unread) > shown else ""
+    message = (
+        f"{len(unread)} file(s) below {str(root)!r} are not read as audio "
+        f"({kinds}): {names}{more}."
+    )
+    if any(path.suffix.lower() in AV_EXTENSIONS for path in unread):
+        message += (
+            ' Decoding .m4a, .mp4 and .wma needs PyAV: pip install "skgenre[av]".'
+        )
+    warnings.warn(message, UserWarning, stacklevel=3)
+
+
+def load_csv(path, *, return_groups=False):
     """Read ``(paths, labels)`` from a CSV file with ``path`` and ``genre`` columns.
 
     Relative paths are taken relative to the CSV file's folder.
@@ -116,12 +171,20 @@ def load_csv(path):
     Parameters
     ----------
     path : str or os.PathLike
-        CSV file with a header row naming at least ``path`` and ``genre``.
+        CSV file with a header row naming at least ``path`` and ``genre``;
+        optional ``artist`` and ``album`` columns give groups.
+    return_groups : bool, default=False
+        Also return each song's group for artist-aware cross-validation:
+        its ``artist`` cell, else its ``album`` cell, else the song alone.
 
     Returns
     -------
     paths, labels : ndarray of str objects, shape (n_songs,)
         In the order of the file.
+    groups : ndarray of str objects, shape (n_songs,)
+        Only if ``return_groups``: the artist (or album) of each song,
+        case-folded, or the song's path where both cells are empty or the
+        columns absent, so unknown artists are never merged.
 
     Raises
     ------
@@ -129,6 +192,11 @@ def load_csv(path):
         If the CSV file does not exist.
     ValueError
         If a column is missing or the file lists no song.
+
+    Warns
+    -----
+    UserWarning
+        With ``return_groups``, once if no song has an artist or album.
     """
     path = Path(path)
     if not path.is_file():
@@ -141,17 +209,28 @@ def load_csv(path):
                 f"CSV file {str(path)!r} lacks column(s) {sorted(missing)}; "
                 "expected a header with 'path' and 'genre'"
             )
-        rows = [(row["path"], row["genre"]) for row in reader]
+        rows = [
+            (row["path"], row["genre"], _cell(row, "artist") or _cell(row, "album"))
+            for row in reader
+        ]
     if not rows:
         raise ValueError(f"CSV file {str(path)!r} lists no song")
     base = path.parent
-    return (
-        np.array([str(base / p) for p, _ in rows], dtype=object),
-        np.array([g for _, g in rows], dtype=object),
-    )
+    paths = np.array([str(base / p) for p, _, _ in rows], dtype=object)
+    labels = np.array([g for _, g, _ in rows], dtype=object)
+    if not return_groups:
+        return paths, labels
+    artists = [artist for _, _, artist in rows]
+    return paths, labels, groups_of(list(paths), artists, source="artist column")
 
 
-def load_labelled(source):
+def _cell(row, column):
+    """A CSV cell's text, or None if the column is absent or the cell empty."""
+    text = " ".join((row.get(column) or "").split())
+    return text or None
+
+
+def load_labelled(source, *, return_groups=False):
     """``(paths, labels)`` from a genre-per-folder tree or a ``path,genre`` CSV.
 
     Parameters
@@ -159,17 +238,22 @@ def load_labelled(source):
     source : str or os.PathLike
         A directory (see :func:`load_folder`) or a ``.csv`` file (see
         :func:`load_csv`).
+    return_groups : bool, default=False
+        Also return each song's artist group (from tags, or the CSV's
+        ``artist`` column).
 
     Returns
     -------
     paths, labels : ndarray of str objects, shape (n_songs,)
+    groups : ndarray of str objects, shape (n_songs,)
+        Only if ``return_groups``.
     """
     if str(source).lower().endswith(".csv"):
-        return load_csv(source)
-    return load_folder(source)
+        return load_csv(source, return_groups=return_groups)
+    return load_folder(source, return_groups=return_groups)
 
 
-def load_cc_music():
+def load_cc_music(*, return_groups=False):
     """List the freely licensed recordings shipped with skgenre.
 
     Five real recordings (22050 Hz mono Ogg Vorbis, 5 s to 133 s) under
@@ -178,12 +262,20 @@ def load_cc_music():
     ``skgenre/data/cc_music.csv``, a table :func:`load_csv` reads; their
     attribution texts are in ``skgenre/data/licenses/``.
 
+    Parameters
+    ----------
+    return_groups : bool, default=False
+        Also return each recording's artist (the table's ``artist`` column,
+        case-folded): Kevin MacLeod plays one jazz and one classical piece.
+
     Returns
     -------
     paths : ndarray of str objects, shape (5,)
         Absolute paths of the recordings, sorted by genre and then file name.
     labels : ndarray of str objects, shape (5,)
         Genre of each recording.
+    groups : ndarray of str objects, shape (5,)
+        Only if ``return_groups``.
 
     Raises
     ------
@@ -203,12 +295,12 @@ def load_cc_music():
             f"Table of shipped recordings {str(_CC_MUSIC_CSV)!r} not found. "
             + _REINSTALL
         )
-    paths, labels = load_csv(_CC_MUSIC_CSV)
+    paths, labels, groups = load_csv(_CC_MUSIC_CSV, return_groups=True)
     order = sorted(range(len(paths)), key=lambda i: (labels[i], Path(paths[i]).name))
-    paths, labels = paths[order], labels[order]
+    paths, labels, groups = paths[order], labels[order], groups[order]
     missing = [path for path in paths if not Path(path).is_file()]
     if missing:
         raise FileNotFoundError(
             f"Shipped recordings not found: {missing}. " + _REINSTALL
         )
-    return paths, labels
+    return (paths, labels, groups) if return_groups else (paths, labels)
