@@ -129,16 +129,18 @@ def save(estimator, path):
         "steps": [],
         "sha256": {},  # of every other member, checked by load
     }
+    # Every step is checked before the file is written: a refusal leaves none.
+    for name, step in _steps(estimator):
+        if classes.get(type(step).__name__) is not type(step):
+            raise ValueError(
+                f"cannot save step {name!r} of type {type(step).__name__}: "
+                f"only {', '.join(classes)} are supported."
+            )
     with (
         tempfile.TemporaryDirectory() as tmp,
         zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
     ):
         for i, (name, step) in enumerate(_steps(estimator)):
-            if classes.get(type(step).__name__) is not type(step):
-                raise ValueError(
-                    f"cannot save step {name!r} of type {type(step).__name__}: "
-                    f"only {', '.join(classes)} are supported."
-                )
             entry = {
                 "name": name,
                 "class": type(step).__name__,

@@ -53,7 +53,7 @@ def test_song_heads_round_trip(head, tmp_path):
         assert archive.namelist() == ["skgenre-model.json"]
 
 
-def test_classes_are_only_the_listed_ones():
+def test_classes_are_only_the_listed_ones(tmp_path):
     assert {"StandardScaler", "PCA", "LogisticRegression", "SVC"} <= set(
         sklearn_classes()
     )
@@ -64,7 +64,8 @@ def test_classes_are_only_the_listed_ones():
         [("pool", SongPooling()), ("clf", RandomForestClassifier(n_estimators=2))]
     ).fit(X, y)
     with pytest.raises(ValueError, match="cannot save step 'clf'"):
-        skgenre.save(pipe, "unused.skgenre")
+        skgenre.save(pipe, tmp_path / "refused.skgenre")
+    assert not (tmp_path / "refused.skgenre").exists()
 
 
 def test_an_attribute_that_is_not_plain_data_is_refused():
