@@ -4,7 +4,6 @@ import argparse
 import sys
 
 import numpy as np
-from sklearn.model_selection import StratifiedKFold
 
 
 def log(message):
@@ -17,20 +16,26 @@ def clear_keras():
         sys.modules["keras"].utils.clear_session()
 
 
-def stratified_splits(y, seeds, folds):
-    """{seed: [(train, test), ...]}: the same song folds for every method."""
-    return {
-        seed: list(
-            StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed).split(
-                np.zeros(len(y)), y
-            )
-        )
-        for seed in seeds
-    }
+def song_splits(y, seeds, folds, groups=None):
+    """``({seed: [(train, test), ...]}, split in words)``: the same song folds
+    for every method, grouped by artist whenever ``groups`` name artists
+    (:func:`skgenre.evaluation.song_folds`), stratified otherwise."""
+    from skgenre.evaluation import song_folds
+
+    splits = {}
+    for seed in seeds:
+        cv, description = song_folds(y, groups, n_splits=folds, random_state=seed)
+        splits[seed] = list(cv.split(np.zeros(len(y)), y, groups))
+    return splits, description
 
 
-def report(table, out=None):
-    """Print a markdown table and, if ``out`` is given, write it there too."""
+def report(table, out=None, split=None):
+    """Print a markdown table and, if ``out`` is given, write it there too.
+
+    ``split`` names the folds the figures come from; it heads the table.
+    """
+    if split:
+        table = f"Folds: {split}.\n\n{table}"
     log("")
     log(table)
     if out:
@@ -59,13 +64,12 @@ def protocol_parser(doc):
 
 
 def protocol_data(args):
-    """``(paths, y, splits)`` of ``args.data_dir`` with the protocol's folds."""
+    """``(paths, y, splits)`` of ``args.data_dir`` with the protocol's folds:
+    grouped by artist where the files' tags name artists."""
     from skgenre.datasets import load_folder
 
-    paths, y = load_folder(args.data_dir)
+    paths, y, groups = load_folder(args.data_dir, return_groups=True)
     paths = list(paths)
-    log(
-        f"{len(paths)} songs, {len(set(y))} genres; seeds={args.seeds}, "
-        f"folds={args.folds}"
-    )
-    return paths, y, stratified_splits(y, args.seeds, args.folds)
+    splits, args.split = song_splits(y, args.seeds, args.folds, groups)
+    log(f"{len(paths)} songs, {len(set(y))} genres; seeds={args.seeds}; {args.split}")
+    return paths, y, splits

@@ -11,9 +11,11 @@ Protocol
 --------
 ``DATA_DIR`` is a genre-per-folder tree, listed with
 :func:`skgenre.datasets.load_folder`.  For each seed, the songs are split by
-``StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)``; the same
-folds are used for every method.  A method's score for a seed is its mean
-fold accuracy; the table reports the mean and the standard deviation
+``StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)`` with
+the artists of the files' tags where they name artists, else by
+``StratifiedKFold`` (the same arguments); the same folds are used for every
+method, and the table's heading names the split.  A method's score for a
+seed is its mean fold accuracy; the table reports the mean and the standard deviation
 (``ddof=0``) of these per-seed scores, the per-seed scores themselves, and the
 mean seconds per fit (fit plus prediction of one fold, feature extraction
 excluded).
@@ -287,7 +289,7 @@ def main(argv=None):
                     )
                 del X
 
-    report(markdown_table(results), args.out)
+    report(markdown_table(results), args.out, split=args.split)
 
 
 if __name__ == "__main__":

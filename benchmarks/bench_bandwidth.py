@@ -79,7 +79,7 @@ import tempfile
 import time
 
 import numpy as np
-from _common import clear_keras, log, report, stratified_splits
+from _common import clear_keras, log, report, song_splits
 from joblib import Parallel, delayed
 from sklearn.metrics import accuracy_score
 
@@ -266,14 +266,15 @@ def main(argv=None):
     logging.getLogger("tensorflow").setLevel(logging.ERROR)  # retracing warnings
     from skgenre import MILSongClassifier
 
-    paths, y = load_folder(args.data_dir)
+    paths, y, groups = load_folder(args.data_dir, return_groups=True)
     paths = np.array(list(paths), dtype=object)
     y = np.asarray(y)
     log(
         f"{len(paths)} songs, {len(set(y))} genres; seeds={args.seeds}, "
         f"folds={args.folds}, settings={args.settings}, clf={args.clf}"
     )
-    splits = stratified_splits(y, args.seeds, args.folds)
+    splits, split = song_splits(y, args.seeds, args.folds, groups)
+    log(split)
 
     results = []
     with tempfile.TemporaryDirectory(prefix="skgenre-bandwidth-") as tmp:
@@ -319,7 +320,7 @@ def main(argv=None):
             results.append((setting, {v: np.array(m) for v, m in per_seed.items()}))
             del X
 
-    report(markdown_table(results), args.out)
+    report(markdown_table(results), args.out, split=split)
 
 
 if __name__ == "__main__":

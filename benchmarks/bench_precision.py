@@ -106,6 +106,7 @@ def main(argv=None):
         f"bfloat16 within one std of float32's CV accuracy: {within}; "
         f"agreement >= 95 %: {agreement >= 0.95}.",
         args.out,
+        split=args.split,
     )
 
 

@@ -13,7 +13,8 @@ Protocol
 The protocol of ``bench_accuracy.py``: ``DATA_DIR`` is a genre-per-folder
 tree (:func:`skgenre.datasets.load_folder`); for each seed the songs are
 split by ``StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)``
-(:func:`_common.stratified_splits`), the same folds for every method.  A
+(:func:`_common.song_splits`; grouped by artist instead where the files'
+tags name artists), the same folds for every method.  A
 method's score for a seed is its mean fold accuracy; the table reports the
 mean and standard deviation (``ddof=0``) of the per-seed scores, the scores
 themselves and the mean seconds per fit (fit plus prediction of one fold,
@@ -289,7 +290,7 @@ def main(argv=None):
             f"{GOAL:.2f} {reached}."
         )
     parts.extend(zero_shot_text)
-    report("\n\n".join(parts), args.out)
+    report("\n\n".join(parts), args.out, split=args.split)
 
 
 if __name__ == "__main__":
