@@ -5,7 +5,9 @@ tests start the real command in a subprocess for what only a process shows:
 its exit codes, its one-line errors and the absence of framework noise.
 """
 
+import contextlib
 import csv
+import io
 import json
 import os
 import subprocess
@@ -43,15 +45,31 @@ def run_process(*args, tuned=True):
     )
 
 
+# What the module's training run printed: stdout and stderr.
+TRAIN_OUTPUT = {}
+
+
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     d = tmp_path_factory.mktemp("cli")
     make_songs(d / "train", n_per_genre=4, duration=6.0, random_state=0)
     model = d / "model.skgenre"
     args = ["train", d / "train", "--out", model, "--epochs", 2, "--song-length", 6]
-    args += ["--n-jobs", 1, "--features", "mfcc", "--window-stats"]
-    assert main([str(a) for a in args]) == 0
+    args += ["--n-jobs", 1, "--features", "mfcc", "--window-stats", "--cv", 2]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        assert main([str(a) for a in args]) == 0
+    TRAIN_OUTPUT["out"], TRAIN_OUTPUT["err"] = out.getvalue(), err.getvalue()
     return d, model
+
+
+def test_train_cv_names_its_split(trained):
+    out, err = TRAIN_OUTPUT["out"], TRAIN_OUTPUT["err"]
+    # Untagged synthetic songs: no artist known, and the figure says so.
+    assert "skgenre: warning: No song has an artist in its tags" in err
+    assert "Traceback" not in err and "UserWarning" not in err
+    assert out.startswith("Cross-validated accuracy, 2 folds, stratified, no artist")
+    assert out.rstrip().endswith("(figures flatter songs by new artists)")
 
 
 def test_train_writes_a_model_file(trained):
@@ -96,15 +114,16 @@ def test_train_from_csv_and_evaluate_with_plot(trained, tmp_path, capsys):
     )
     with open(tmp_path / "songs.csv", "w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(["path", "genre"])
-        for p, g in zip(paths, labels, strict=True):
-            w.writerow([os.path.relpath(p, tmp_path), g])
+        w.writerow(["path", "genre", "artist"])
+        for i, (p, g) in enumerate(zip(paths, labels, strict=True)):
+            # Two artists, each playing one song of every genre.
+            w.writerow([os.path.relpath(p, tmp_path), g, f"artist {i % 2}"])
     out, _ = run(
         capsys, "evaluate", model, tmp_path / "songs.csv", "--plot", tmp_path / "cm.png"
     )
     assert "Accuracy:" in out and "precision" in out
     assert (tmp_path / "cm.png").stat().st_size > 1000
-    _, err = run(
+    out, err = run(
         capsys,
         "train",
         tmp_path / "songs.csv",
@@ -116,9 +135,25 @@ def test_train_from_csv_and_evaluate_with_plot(trained, tmp_path, capsys):
         6,
         "--n-jobs",
         1,
+        "--cv",
+        2,
     )
     assert (tmp_path / "m2.skgenre").is_file()
     assert "Training on 6 songs, genres: blues, metal, rock" in err
+    assert "warning" not in err
+    assert out.startswith("Cross-validated accuracy, 2 folds, grouped by artist: ")
+    # More folds than artists is one clear line.
+    _, err = run(
+        capsys,
+        "train",
+        tmp_path / "songs.csv",
+        "--out",
+        tmp_path / "m3",
+        "--cv",
+        3,
+        code=1,
+    )
+    _one_line_error(err, "3 folds grouped by artist need at least 3 artists")
 
 
 def _one_line_error(err, *words):
