@@ -1,14 +1,17 @@
 """Tests of skgenre.datasets.make_songs and its genre recipes."""
 
+import hashlib
 import re
+import shutil
 from pathlib import Path
 
+import mutagen
 import numpy as np
 import pytest
 import soundfile as sf
 
 from skgenre.datasets import load_folder, make_songs
-from skgenre.datasets._recipes import RECIPES, derived_recipe
+from skgenre.datasets._recipes import RECIPES, artist_recipe, derived_recipe
 
 
 def _zero_crossing_rate(path):
@@ -212,6 +215,9 @@ def test_genres_are_learnable_from_mfcc(tmp_path):
 # --------------------------------------------------------------------------
 
 
+_ARTISTS = "an int in [1, n_per_genre] or None"
+
+
 @pytest.mark.parametrize(
     ("kwargs", "shown", "accepted"),
     [
@@ -236,6 +242,15 @@ def test_genres_are_learnable_from_mfcc(tmp_path):
         ({"genres": ("",)}, "genres[0]=''", "a non-empty str"),
         ({"genres": ("a/b",)}, "genres[0]='a/b'", "no path separator"),
         ({"genres": (".hidden",)}, "genres[0]='.hidden'", "not starting with '.'"),
+        ({"n_artists": 0}, "n_artists=0", _ARTISTS),
+        ({"n_artists": 11}, "n_artists=11", _ARTISTS),
+        ({"n_per_genre": 2, "n_artists": 3}, "n_artists=3", _ARTISTS),
+        ({"n_artists": 1.0}, "n_artists=1.0", _ARTISTS),
+        ({"n_artists": True}, "n_artists=True", _ARTISTS),
+        ({"n_artists": "2"}, "n_artists='2'", _ARTISTS),
+        ({"return_groups": 1}, "return_groups=1", "True or False"),
+        ({"return_groups": "yes"}, "return_groups='yes'", "True or False"),
+        ({"return_groups": None}, "return_groups=None", "True or False"),
     ],
 )
 def test_make_songs_validates_arguments(tmp_path, kwargs, shown, accepted):
@@ -264,3 +279,208 @@ def test_make_songs_accepts_numpy_integers_and_lists(tmp_path):
     )
     assert labels.tolist() == ["blues", "blues"]
     assert sf.info(paths[0]).frames == 2000
+
+
+# --------------------------------------------------------------------------
+# Artists
+# --------------------------------------------------------------------------
+
+# sha256 of make_songs(tmp, n_per_genre=1, duration=1.0, random_state=0)'s
+# files, measured before artists existed: without n_artists the files must
+# not change by a byte (only a NumPy or SciPy change of rounding may).
+_LEGACY_SHA256 = {
+    "rock/rock.000.wav": (
+        "52b6788b83e18e7f3fae77da910f5b72e62b92f63da1559c83af62927102c31b"
+    ),
+    "metal/metal.000.wav": (
+        "4fbe54ccbbced0e1bfd9bb59007d19e4e15201fe121b094939ca46af0996c70c"
+    ),
+    "blues/blues.000.wav": (
+        "68a6f314469ee04d52e13f2dd682050bff5d077c06bf8e8183f633f59832eff2"
+    ),
+}
+
+
+def _sha256(path):
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"n_artists": None, "return_groups": True}])
+def test_make_songs_without_artists_is_byte_identical_to_before(tmp_path, kwargs):
+    paths = make_songs(tmp_path, n_per_genre=1, duration=1.0, random_state=0, **kwargs)[
+        0
+    ]
+    found = {Path(p).relative_to(tmp_path).as_posix(): _sha256(p) for p in paths}
+    assert found == _LEGACY_SHA256
+    assert all(mutagen.File(p).tags is None for p in paths)
+
+
+def test_make_songs_groups_without_artists_are_file_stems(small_songs, tmp_path):
+    out_dir, paths, labels = small_songs
+    result = make_songs(
+        tmp_path,
+        genres=("rock", "metal", "classical"),
+        n_per_genre=3,
+        duration=2.0,
+        sample_rate=16000,
+        random_state=0,
+        return_groups=True,
+    )
+    assert len(result) == 3
+    new_paths, new_labels, groups = result
+    assert groups.dtype == object and groups.shape == (9,)
+    assert groups.tolist() == [Path(p).stem for p in paths]
+    assert len(set(groups)) == 9  # unknown artists are never merged
+    assert new_labels.tolist() == labels.tolist()
+    for old, new in zip(paths, new_paths, strict=True):
+        assert Path(old).read_bytes() == Path(new).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("n_per_genre", "n_artists", "sizes"),
+    [
+        (6, 3, [2, 2, 2]),
+        (5, 2, [3, 2]),
+        (10, 3, [4, 3, 3]),
+        (3, 3, [1, 1, 1]),
+        (2, 1, [2]),
+    ],
+)
+def test_make_songs_artist_groups(tmp_path, n_per_genre, n_artists, sizes):
+    genres = ("jazz", "mystery")
+    paths, labels, groups = make_songs(
+        tmp_path,
+        genres=genres,
+        n_per_genre=n_per_genre,
+        duration=0.5,
+        sample_rate=8000,
+        random_state=0,
+        n_artists=n_artists,
+        return_groups=True,
+    )
+    n_songs = len(genres) * n_per_genre
+    assert paths.shape == labels.shape == groups.shape == (n_songs,)
+    assert groups.dtype == object and all(isinstance(g, str) for g in groups)
+    expected = [
+        f"{genre} artist {number}"
+        for genre in genres
+        for number, size in enumerate(sizes, start=1)
+        for _ in range(size)
+    ]
+    # Contiguous blocks: consecutive songs of a genre by one artist.
+    assert groups.tolist() == expected
+    assert len(set(groups)) == len(genres) * n_artists
+
+
+def test_make_songs_artists_are_deterministic(tmp_path):
+    def make(folder, random_state):
+        paths, _, groups = make_songs(
+            tmp_path / folder,
+            genres=("rock", "vaporwave"),
+            n_per_genre=4,
+            duration=1.0,
+            sample_rate=8000,
+            random_state=random_state,
+            n_artists=2,
+            return_groups=True,
+        )
+        return [Path(p).read_bytes() for p in paths], groups.tolist()
+
+    first, second = make("a", 3), make("b", 3)
+    from_instance = make("c", np.random.RandomState(3))
+    assert first == second == from_instance
+    other, _ = make("d", 4)
+    assert all(a != b for a, b in zip(first[0], other, strict=True))
+    assert len(set(first[0])) == len(first[0])  # one artist's songs differ
+
+
+def test_make_songs_writes_artist_tags(tmp_path):
+    paths, _, groups = make_songs(
+        tmp_path / "tagged",
+        genres=("blues",),
+        n_per_genre=2,
+        duration=1.0,
+        sample_rate=8000,
+        random_state=0,
+        n_artists=2,
+        return_groups=True,
+    )
+    for path, artist in zip(paths, groups, strict=True):
+        tags = mutagen.File(path).tags
+        assert tags["TPE1"].text == [artist]
+        assert tags["TALB"].text == [f"{artist} album"]
+        # The tag chunk leaves the audio as soundfile reads it untouched.
+        audio, sample_rate = sf.read(path)
+        bare = tmp_path / "bare.wav"
+        shutil.copy(path, bare)
+        mutagen.File(bare).delete()
+        assert mutagen.File(bare).tags is None
+        bare_audio, bare_rate = sf.read(bare)
+        assert sample_rate == bare_rate == 8000
+        np.testing.assert_array_equal(audio, bare_audio)
+        assert sf.info(path).frames == 8000
+
+
+def test_artist_recipe_fixes_tempo_key_and_keeps_the_genre():
+    genre = RECIPES["rock"]
+    artists = [artist_recipe(genre, np.random.RandomState(seed)) for seed in range(8)]
+    assert artists[0] == artist_recipe(genre, np.random.RandomState(0))
+    assert len(set(artists)) == len(artists)
+    low, high = genre.bpm
+    for artist in artists:
+        assert low <= artist.bpm[0] < artist.bpm[1] <= high
+        assert artist.bpm[1] - artist.bpm[0] <= 0.1 * (high - low) + 1e-9
+        assert artist.bass_root[0] == artist.bass_root[1]
+        assert genre.bass_root[0] <= artist.bass_root[0] <= genre.bass_root[1]
+        assert 0 < artist.song_spread < 1
+        for field in ("progression", "kick", "snare", "hat", "bass_pattern"):
+            assert getattr(artist, field) == getattr(genre, field)
+    assert len({artist.chord_cutoff for artist in artists}) == len(artists)
+
+
+def _mfcc_stats(paths):
+    import librosa
+
+    features = []
+    for path in paths:
+        audio, sample_rate = sf.read(path, dtype="float32")
+        mfcc = librosa.feature.mfcc(y=audio, sr=sample_rate, n_mfcc=13)
+        features.append(np.concatenate([mfcc.mean(axis=1), mfcc.std(axis=1)]))
+    return np.array(features)
+
+
+def test_make_songs_artist_effect(tmp_path):
+    """Stratified CV flatters with artists; artist-disjoint CV stays above chance."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import (
+        StratifiedGroupKFold,
+        StratifiedKFold,
+        cross_val_score,
+    )
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    stratified, grouped = [], []
+    # Two seeds, pooled, so the figures rest on 24 artists, not 12.
+    for seed in (0, 1):
+        paths, labels, groups = make_songs(
+            tmp_path / str(seed),
+            n_per_genre=12,
+            duration=3.0,
+            random_state=seed,
+            n_artists=4,
+            return_groups=True,
+        )
+        X = _mfcc_stats(paths)
+        cv = StratifiedKFold(3, shuffle=True, random_state=0)
+        stratified.append(cross_val_score(model, X, labels, cv=cv).mean())
+        grouped.append(
+            cross_val_score(
+                model, X, labels, groups=groups, cv=StratifiedGroupKFold(3)
+            ).mean()
+        )
+    stratified, grouped = np.mean(stratified), np.mean(grouped)
+    # Measured: stratified 0.958, grouped 0.819 (chance 1/3).
+    assert stratified - grouped >= 0.07
+    assert grouped >= 0.6

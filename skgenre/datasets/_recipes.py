@@ -3,11 +3,12 @@
 A :class:`Recipe` holds what makes a genre sound like itself: tempo range,
 chord progression, swing, drum, bass and chord patterns, the timbre of each
 instrument, distortion and background noise. :data:`RECIPES` has the built-in
-genres; :func:`derived_recipe` draws one for any other genre name. The
-synthesiser that plays a recipe is in :mod:`skgenre.datasets._synth`.
+genres; :func:`derived_recipe` draws one for any other genre name and
+:func:`artist_recipe` one artist's variant of a genre. The synthesiser that
+plays a recipe is in :mod:`skgenre.datasets._synth`.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -69,6 +70,7 @@ class Recipe:
     kick_decay: float = 0.15
     snare_noise: float = 0.7  # 0 = pure tone, 1 = pure noise
     snare_decay: float = 0.12
+    snare_tone: tuple = (170.0, 220.0)  # range of the snare body's pitch, Hz
     hat_decay: float = 0.04
     # bass
     bass: float = 0.8
@@ -101,6 +103,9 @@ class Recipe:
     lead_arp: bool = False  # arpeggiate chord tones on every step
     # background
     noise: float = 0.0  # RMS of white noise relative to the music's RMS
+    # exponent of each song's own timbre and mix variation: 1 = a genre's
+    # spread, smaller for the songs of one artist
+    song_spread: float = 1.0
 
 
 _I_V_VI_IV = ((0, "maj"), (7, "maj"), (9, "min"), (5, "maj"))
@@ -429,4 +434,73 @@ def derived_recipe(position):
         lead_density=float(rng.uniform(1.0, 10.0)),
         lead_vibrato=float(rng.choice([0.0, 0.2])),
         noise=float(np.exp(rng.uniform(np.log(0.004), np.log(0.3)))),
+    )
+
+
+def artist_recipe(recipe, rng):
+    """Recipe of one artist: the genre's recipe with the artist's own sound.
+
+    An artist keeps the genre's patterns, progression, swing and scale but
+    fixes what all its songs share: a narrow tempo range inside the genre's,
+    one key, the timbre of each instrument (lead and bass waveforms,
+    cutoffs, decays, drum sounds, detune), the distortion, the noise floor
+    and the mix levels. Its songs then vary only a little in timbre and mix
+    (``song_spread``), besides their melody, chord order and gain.
+
+    Parameters
+    ----------
+    recipe : Recipe
+        Genre recipe.
+    rng : numpy.random.RandomState
+        Source of the artist's traits.
+
+    Returns
+    -------
+    recipe : Recipe
+    """
+
+    def scaled(value, factor):
+        """``value`` times a log-uniform factor in ``[1 / factor, factor]``."""
+        return float(value * np.exp(rng.uniform(-np.log(factor), np.log(factor))))
+
+    low, high = recipe.bpm
+    width = 0.1 * (high - low)  # a tenth of the genre's tempo range
+    start = rng.uniform(low, high - width)
+    key = int(rng.randint(recipe.bass_root[0], recipe.bass_root[1] + 1))
+    # A waveform change is a strong cue; only half the artists make one.
+    lead_wave = recipe.lead_wave
+    if rng.rand() < 0.5:
+        lead_wave = str(rng.choice(WAVES))
+    bass_wave = recipe.bass_wave
+    if rng.rand() < 0.5:
+        bass_wave = str(rng.choice(WAVES))
+    snare = rng.uniform(150.0, 250.0)
+    # A genre's detuned pads stay detuned; elsewhere some artists add it.
+    if recipe.chord_detune:
+        detune = scaled(recipe.chord_detune, 2.2)
+    else:
+        detune = float(rng.choice([0.0, rng.uniform(4.0, 12.0)]))
+    return replace(
+        recipe,
+        bpm=(start, start + width),
+        bass_root=(key, key),
+        kick_tone=scaled(recipe.kick_tone, 1.5),
+        kick_decay=scaled(recipe.kick_decay, 2.5),
+        snare_noise=float(np.clip(recipe.snare_noise + rng.uniform(-0.2, 0.2), 0, 1)),
+        snare_decay=scaled(recipe.snare_decay, 2.2),
+        snare_tone=(snare, snare * 1.02),
+        hat_decay=scaled(recipe.hat_decay, 2.2),
+        drums=scaled(recipe.drums, 2.2),
+        bass=scaled(recipe.bass, 2.2),
+        bass_wave=bass_wave,
+        bass_cutoff=scaled(recipe.bass_cutoff, 2.5),
+        chords=scaled(recipe.chords, 2.2),
+        chord_cutoff=scaled(recipe.chord_cutoff, 3.2),
+        chord_detune=detune,
+        distortion=scaled(recipe.distortion, 2.5),
+        lead=scaled(recipe.lead, 2.5),
+        lead_wave=lead_wave,
+        lead_cutoff=scaled(recipe.lead_cutoff, 3.2),
+        noise=scaled(max(recipe.noise, 0.005), 6.0),
+        song_spread=0.3,
     )

@@ -173,14 +173,17 @@ def _drum_sounds(recipe, sample_rate, rng):
     def time(seconds):
         return np.arange(int(seconds * sample_rate)) / sample_rate
 
-    tone = recipe.kick_tone * rng.uniform(0.9, 1.1)
+    # ``** song_spread`` shrinks a song's own variation (1.0 leaves the draw
+    # exactly as it was, so legacy songs stay byte-identical).
+    spread = recipe.song_spread
+    tone = recipe.kick_tone * rng.uniform(0.9, 1.1) ** spread
     t = time(min(1.5, 5 * recipe.kick_decay))
     cycles = np.cumsum(tone * (1.0 + 3.0 * np.exp(-t / 0.03))) / sample_rate
     kick = np.sin(2 * np.pi * cycles) * np.exp(-t / recipe.kick_decay)
     kick[: len(t) // 50] += rng.uniform(-0.3, 0.3, len(t) // 50)
 
     t = time(min(1.0, 5 * recipe.snare_decay))
-    body = np.sin(2 * np.pi * rng.uniform(170, 220) * t) * np.exp(-t / 0.04)
+    body = np.sin(2 * np.pi * rng.uniform(*recipe.snare_tone) * t) * np.exp(-t / 0.04)
     rattle = _highpass(rng.standard_normal(len(t)), 1500, sample_rate)
     rattle *= np.exp(-t / recipe.snare_decay)
     snare = (1 - recipe.snare_noise) * body + recipe.snare_noise * rattle
@@ -350,9 +353,10 @@ def _chords(recipe, times, chords, key, n_samples, sample_rate, rng):
         detune=recipe.chord_detune,
     )
     if recipe.distortion:
-        drive = recipe.distortion * rng.uniform(0.8, 1.2)
+        drive = recipe.distortion * rng.uniform(0.8, 1.2) ** recipe.song_spread
         out = np.tanh(drive * out / 2.0) / np.tanh(drive)
-    out = _lowpass(out, recipe.chord_cutoff * rng.uniform(0.8, 1.25), sample_rate)
+    cutoff = recipe.chord_cutoff * rng.uniform(0.8, 1.25) ** recipe.song_spread
+    out = _lowpass(out, cutoff, sample_rate)
     if recipe.pump:
         beat = times[0, 4] - times[0, 0]
         since_beat = (np.arange(n_samples) / sample_rate) % beat
@@ -470,9 +474,11 @@ def render_song(recipe, duration, sample_rate, rng):
     for stem, level in zip(stems, levels, strict=True):
         rms = np.sqrt(np.mean(stem**2))
         if rms > 0:
-            mix += stem * (level * rng.lognormal(0.0, 0.2) / rms)
+            level = level * rng.lognormal(0.0, 0.2) ** recipe.song_spread
+            mix += stem * (level / rms)
     rms = np.sqrt(np.mean(mix**2)) or 1.0
-    mix += recipe.noise * rng.lognormal(0.0, 0.3) * rms * rng.standard_normal(n_samples)
+    noise = recipe.noise * rng.lognormal(0.0, 0.3) ** recipe.song_spread
+    mix += noise * rms * rng.standard_normal(n_samples)
 
     fade = min(n_samples // 2, int(0.01 * sample_rate))
     if fade:
