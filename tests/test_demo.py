@@ -23,8 +23,17 @@ def test_demo_names_genres_then_cross_validates_and_predicts(
     assert 0.0 <= accuracy <= 1.0
     # Zero-shot genres and tags of the shipped recording, with no training.
     assert "with no training" in out and "solo-trumpet-06.ogg [jazz]" in out
-    assert "Making 4 x 10 synthetic songs of 3 s" in out
-    assert f"Cross-validated accuracy: {accuracy:.3f} (chance 0.250)" in out
+    assert "Making 4 x 10 synthetic songs of 3 s, 3 artists per genre" in out
+    assert "40 songs, genres: blues, classical, metal, rock; 12 artists" in out
+    # Both splits side by side, the grouped one last: the figure returned.
+    assert "Cross-validated accuracy (chance 0.250):" in out
+    stratified, grouped = (
+        line.strip() for line in out.splitlines() if line.startswith("  2 folds, ")
+    )
+    assert stratified.startswith("2 folds, stratified, an artist's songs on both")
+    assert stratified.endswith("(figures flatter songs by new artists)")
+    assert grouped.startswith(f"2 folds, grouped by artist: {accuracy:.3f} ± ")
+    assert "The artist effect: " in out
     assert "Confusion matrix" in out
     # Then trained on all songs, it predicts one new song of each genre.
     for genre in skgenre.demo.DEMO_GENRES:
