@@ -10,7 +10,12 @@ import pytest
 import sklearn.utils.estimator_checks as checks
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from skgenre import MILSongClassifier, WindowEmbedder, WindowMFCCTransformer
+from skgenre import (
+    MILSongClassifier,
+    SongPooling,
+    WindowEmbedder,
+    WindowMFCCTransformer,
+)
 from skgenre.zeroshot import TagGenreClassifier
 
 ESTIMATORS = [
@@ -18,6 +23,7 @@ ESTIMATORS = [
     WindowEmbedder(),
     MILSongClassifier(epochs=1),
     TagGenreClassifier(),
+    SongPooling(),
 ]
 
 EXPECTED_FAILED = {
@@ -30,7 +36,12 @@ EXPECTED_FAILED = {
         "5-D window features",
         "check_fit_check_is_fitted": "feeds 2-D X; the classifier takes 5-D window "
         "features",
-    }
+    },
+    "SongPooling": {
+        "check_positive_only_tag_during_fit": "feeds 2-D X; SongPooling takes 3-D "
+        "windows (n_songs, n_windows, n_features)",
+        "check_fit_check_is_fitted": "feeds 2-D X; SongPooling takes 3-D windows",
+    },
 }
 
 API_CHECKS = [
