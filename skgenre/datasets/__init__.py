@@ -9,6 +9,13 @@ for a scikit-learn pipeline whose first step reads audio from paths:
   :func:`load_labelled` either a folder tree or such a table.
 * :func:`load_cc_music` lists the few freely licensed real recordings
   shipped in ``skgenre/data/`` with their genres.
+* :func:`load_gtzan` reads a local GTZAN copy, by default the subsets of
+  the artist-disjoint fault-filtered split (Kereliuk et al., 2015), whose
+  lists ship in ``skgenre/data/gtzan/`` (:func:`gtzan_split`).
+
+With ``return_groups=True``, :func:`load_folder`, :func:`load_csv` and
+:func:`load_cc_music` also return each song's group, its artist (from the
+files' tags, or a CSV column), for artist-aware cross-validation.
 
 The generator (:mod:`skgenre.datasets._samples_generator`):
 
@@ -24,13 +31,17 @@ in :mod:`skgenre.audio` and is re-exported here.
 
 from ..audio import AUDIO_EXTENSIONS
 from ._base import load_cc_music, load_csv, load_folder, load_labelled
+from ._gtzan import GTZAN_GENRES, gtzan_split, load_gtzan
 from ._samples_generator import make_songs
 
 __all__ = [
     "AUDIO_EXTENSIONS",
+    "GTZAN_GENRES",
+    "gtzan_split",
     "load_cc_music",
     "load_csv",
     "load_folder",
+    "load_gtzan",
     "load_labelled",
     "make_songs",
 ]
