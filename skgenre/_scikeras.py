@@ -15,10 +15,13 @@ training windows before it is built (``_learn_input``); see
 """
 
 import functools
+import warnings
 
 import numpy as np
+from scikeras.utils.transformers import ClassifierLabelEncoder
 from scikeras.wrappers import KerasClassifier
 from sklearn.utils import ClassifierTags
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import (
     check_array,
     check_consistent_length,
@@ -70,6 +73,60 @@ def check_windows(X, name):
     )
 
 
+#: What ``y`` may be.
+EXPECTED_Y = (
+    "1-D genre labels of shape (n_songs,), or a 0/1 indicator matrix of shape "
+    "(n_songs, n_labels) for several labels per song (as "
+    "sklearn.preprocessing.MultiLabelBinarizer makes from label lists)"
+)
+
+
+def target_kind(y, name):
+    """``"single"`` or ``"multilabel"``: what a target ``y`` holds.
+
+    Parameters
+    ----------
+    y : array-like
+    name : str
+        The estimator, for messages.
+
+    Raises
+    ------
+    ValueError
+        Naming ``y``'s shape and dtype, if it is neither 1-D labels nor a 0/1
+        indicator matrix.
+    """
+    try:
+        kind = type_of_target(y)
+    except ValueError:  # e.g. lists of label lists, or ragged input
+        kind = "unknown"
+    if kind in ("binary", "multiclass") and (np.ndim(y) == 1 or np.shape(y)[1] == 1):
+        return "single"  # a column of labels, too, as scikit-learn takes it
+    # scikit-learn also calls a matrix of two other values an indicator.
+    if kind == "multilabel-indicator" and np.isin(np.asarray(y), (0, 1)).all():
+        return "multilabel"
+    array = np.asarray(y, dtype=object) if kind == "unknown" else np.asarray(y)
+    raise ValueError(
+        f"{name}: y of shape {array.shape} and dtype {array.dtype} is neither: "
+        f"expected {EXPECTED_Y}."
+    )
+
+
+class _SongLabelEncoder(ClassifierLabelEncoder):
+    """scikeras' target encoder, keeping an indicator ``y`` multi-label.
+
+    scikeras reads an indicator matrix with exactly one label per row as
+    one-hot classes; scikit-learn (``type_of_target``) calls it multi-label,
+    and so does skgenre.
+    """
+
+    def fit(self, y):
+        super().fit(y)
+        if type_of_target(y) == "multilabel-indicator":
+            self._target_type = "multilabel-indicator"
+        return self
+
+
 class SongKerasClassifier(KerasClassifier):
     """scikeras' ``KerasClassifier`` repaired, for arrays of song windows.
 
@@ -114,8 +171,9 @@ class SongKerasClassifier(KerasClassifier):
         # ClassifierMixin's tags are never applied: restore them here.
         tags = super().__sklearn_tags__()
         tags.estimator_type = "classifier"
-        tags.classifier_tags = ClassifierTags()
+        tags.classifier_tags = ClassifierTags(multi_label=True)
         tags.target_tags.required = True
+        tags.target_tags.multi_output = True  # an indicator y of several labels
         tags.input_tags.two_d_array = False
         tags.input_tags.three_d_array = True
         return tags
@@ -130,10 +188,18 @@ class SongKerasClassifier(KerasClassifier):
         self._initialize_callbacks()
         return X, y
 
+    @property
+    def target_encoder(self):
+        categories = "auto" if self.classes_ is None else [self.classes_]
+        return _SongLabelEncoder(loss=self.loss, categories=categories)
+
     def _fit_encoders(self, X, y):
         """Seed, validate, and fit scikeras' encoders (no model)."""
         self._random_state = seed_of(self.random_state)
+        self.multilabel_ = target_kind(y, type(self).__name__) == "multilabel"
         X, y = self._validate_data(X, y, reset=True)
+        if self.multilabel_:
+            _check_indicator(self, y)
         self.target_encoder_ = self.target_encoder.fit(y)
         vars(self).update(**self.target_encoder_.get_metadata())
         self.feature_encoder_ = self.feature_encoder.fit(X)
@@ -174,13 +240,14 @@ class SongKerasClassifier(KerasClassifier):
         optimizer = compile_kwargs["optimizer"]
         if self.learning_rate is not None:
             optimizer.learning_rate = self.learning_rate
-        # Two classes: one sigmoid unit.
-        loss = (
-            "binary_crossentropy"
-            if n_classes == 2
-            else "sparse_categorical_crossentropy"
-        )
-        model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+        # Labels, or two classes (one sigmoid unit): binary cross-entropy.
+        if self.multilabel_:
+            loss, metric = "binary_crossentropy", "binary_accuracy"
+        elif n_classes == 2:
+            loss, metric = "binary_crossentropy", "accuracy"
+        else:
+            loss, metric = "sparse_categorical_crossentropy", "accuracy"
+        model.compile(optimizer=optimizer, loss=loss, metrics=[metric])
         return model
 
     def _initialize_callbacks(self):
@@ -233,6 +300,8 @@ class SongKerasClassifier(KerasClassifier):
         -------
         proba : ndarray of shape (n_songs, n_classes)
             Always 2-D, also for one song (scikeras returns ``(n_classes,)``).
+            For a multi-label fit, ``(n_songs, n_labels)``: each label's
+            probability, independent of the others'.
         """
         proba = super().predict_proba(X, **kwargs)
         return np.reshape(proba, (np.shape(X)[0], -1))
@@ -255,6 +324,8 @@ class SongKerasClassifier(KerasClassifier):
             "window_shape": [int(d) for d in self.X_shape_[2:]],
             **self._input_state(),
         }
+        if self.multilabel_:  # absent: single-label, as in older files
+            state["multilabel"] = True
         return state, self.model_
 
     @classmethod
@@ -277,11 +348,35 @@ class SongKerasClassifier(KerasClassifier):
         classes = np.asarray(state["classes"])
         window_shape = tuple(state["window_shape"])
         X = np.zeros((len(classes), 1, *window_shape), dtype=np.float32)
+        # One song per class (per label: an identity indicator) sets the
+        # encoders as fit did.
+        y = np.eye(len(classes), dtype=int) if state.get("multilabel") else classes
         clf.classes_ = None
-        clf._fit_encoders(X, classes)
+        clf._fit_encoders(X, y)
         clf._random_state = None  # no fit to seed
         clf._restore_input(state, window_shape)
         clf.model_ = model
         clf._initialize_callbacks()
         clf.history_ = {}
         return clf
+
+
+def _check_indicator(clf, y):
+    """Refuse what a multi-label fit cannot do; warn on constant labels."""
+    name = type(clf).__name__
+    if clf.class_weight is not None:
+        raise ValueError(
+            f"{name}: class_weight={clf.class_weight!r} is for single-label "
+            "targets; with an indicator y, each label is its own binary "
+            "problem: resample songs, or leave class_weight=None."
+        )
+    y = np.asarray(y)
+    constant = [int(i) for i in np.flatnonzero(np.ptp(y, axis=0) == 0)]
+    if constant:
+        shown = ", ".join(map(str, constant[:10]))
+        warnings.warn(
+            f"{name}: label column(s) {shown} of y are the same for every song "
+            "(never or always present): nothing can be learned about them.",
+            UserWarning,
+            stacklevel=4,
+        )

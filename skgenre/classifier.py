@@ -44,7 +44,8 @@ _FRACTION = reals(0, 1, closed="left")
 #: (None: checked by Keras or scikeras where it is used) and where it goes:
 #: ``"model"``, a keyword of :func:`~skgenre.models.build_mil_model`;
 #: ``"training"``, compilation and the fit loop (scikeras); ``"input"``, what
-#: ``X`` holds and the statistics learned from it.
+#: ``X`` holds and the statistics learned from it; ``"prediction"``, how
+#: probabilities become labels.
 HYPERPARAMETERS = {
     "hidden": (options("auto") | integers(0), "model"),
     "filters": (integers(1), "model"),
@@ -66,6 +67,7 @@ HYPERPARAMETERS = {
     "n_mels": (options("auto") | integers(1), "input"),
     "patience": (NONE | integers(0), "training"),
     "class_weight": (None, "training"),
+    "threshold": (_PROBABILITY, "prediction"),
     "validation_split": (_FRACTION, "training"),
     "callbacks": (None, "training"),
     "random_state": (None, "training"),
@@ -107,6 +109,16 @@ class MILSongClassifier(SongKerasClassifier):
       ``filters``, ``freq_mask``, ``time_mask`` and ``bandlimit`` only mean
       something for spectrograms and are ignored; ``window_stats=True`` is
       refused.
+
+    Several labels per song: ``y`` may be a 0/1 indicator matrix of shape
+    ``(n_songs, n_labels)`` (``MultiLabelBinarizer().fit_transform(label_lists)``).
+    The model then has one sigmoid unit per label, trained with binary
+    cross-entropy, and the pooling is applied per label ("is this genre
+    anywhere in the song?"; "attention" gets one attention head per label).
+    :meth:`predict_proba` gives each label's probability, :meth:`predict`
+    the indicator matrix at ``threshold``, and cross-validation splits with
+    ``KFold`` (scikit-learn cannot stratify indicator targets).  A song may
+    have no label (a row of zeros).
 
     Which of the two ``X`` holds is decided once, in ``fit``, from its rank
     (``window_kind_``).  What spectrogram bands are (MFCCs or log-mel bands)
@@ -186,7 +198,11 @@ class MILSongClassifier(SongKerasClassifier):
         ``validation_split=0``) has not improved for this many epochs, and
         restore the best weights.  ``None`` trains all ``epochs``.
     class_weight : dict, "balanced" or None, default=None
-        Weights of the classes in the loss.
+        Weights of the classes in the loss.  Single-label ``y`` only: with
+        an indicator ``y`` it is refused.
+    threshold : float, default=0.5
+        Multi-label ``y`` only: :meth:`predict` marks a label present where
+        its probability is at least ``threshold``.
     validation_split : float, default=0.0
         Fraction of training songs held out for Keras' validation metrics:
         the last songs of ``X``, taken before shuffling, as Keras does.  With
@@ -207,9 +223,13 @@ class MILSongClassifier(SongKerasClassifier):
     model_ : keras.Model
         The fitted Keras model.
     classes_ : ndarray of shape (n_classes,)
-        Class labels.
+        Class labels; for an indicator ``y``, ``np.arange(n_labels)``, the
+        columns of ``y``, as scikit-learn's multi-label classifiers
+        (``MLPClassifier``, ``OneVsRestClassifier``) give them.
     n_classes_ : int
-        Number of classes.
+        Number of classes (of labels, for an indicator ``y``).
+    multilabel_ : bool
+        Whether ``y`` was an indicator matrix: several labels per song.
     band_mean_, band_variance_ : ndarray of shape (n_bands,)
         Per-band statistics of the training features (``normalize=True``).
     stats_mean_, stats_variance_ : ndarray of shape (2 * n_bands,)
@@ -279,6 +299,7 @@ class MILSongClassifier(SongKerasClassifier):
         n_mels="auto",
         patience=None,
         class_weight=None,
+        threshold=0.5,
         validation_split=0.0,
         callbacks=None,
         random_state=None,
@@ -309,6 +330,7 @@ class MILSongClassifier(SongKerasClassifier):
         self.n_mels = n_mels
         self.patience = patience
         self.class_weight = class_weight
+        self.threshold = threshold
         self.validation_split = validation_split
         self.callbacks = callbacks
         self.random_state = random_state
@@ -397,6 +419,7 @@ class MILSongClassifier(SongKerasClassifier):
             bandlimit=self.bandlimit_,
             n_mels=self.n_mels_,
             seed=self._seed,
+            multilabel=self.multilabel_,
             **params,
             **self._statistics(),
         )
@@ -413,6 +436,27 @@ class MILSongClassifier(SongKerasClassifier):
             for key, parameter in _STATE_ARRAYS.items()
             if getattr(self, parameter)
         }
+
+    def predict(self, X, **kwargs):
+        """Genre of each song, or its labels for a multi-label fit.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_songs, n_windows, ...)
+            Window features, as in ``fit``.
+
+        Returns
+        -------
+        y : ndarray of shape (n_songs,) or (n_songs, n_labels)
+            The most probable class; for a multi-label fit, the 0/1
+            indicator of the labels whose probability is at least
+            ``threshold``.
+        """
+        check_is_fitted(self, "model_")
+        if not self.multilabel_:
+            return super().predict(X, **kwargs)
+        proba = self.predict_proba(X, **kwargs)
+        return (proba >= self.threshold).astype(int)
 
     def predict_window_proba(self, X, return_weights=False):
         """Class probabilities of each window: a genre timeline of each song.
@@ -432,9 +476,12 @@ class MILSongClassifier(SongKerasClassifier):
         -------
         proba : ndarray of shape (n_songs, n_windows, n_classes)
             NaN for padded windows.  For "attention", the classification
-            head applied to each window's embedding.
+            head applied to each window's embedding.  For a multi-label fit,
+            each label's probability per window: a timeline per label.
         weights : ndarray of shape (n_songs, n_windows)
-            Only if ``return_weights``; 0 for padded windows.
+            Only if ``return_weights``; 0 for padded windows.  For a
+            multi-label fit with "attention", one attention head per label:
+            shape (n_songs, n_windows, n_labels).
         """
         check_is_fitted(self, "model_")
         X, _ = self._validate_data(X)
@@ -443,6 +490,8 @@ class MILSongClassifier(SongKerasClassifier):
         mask = mask > 0
         proba = np.where(mask[..., None], proba, np.nan)
         if return_weights:
+            if weights.ndim == 3:  # one attention head per label
+                return proba, np.where(mask[..., None], weights, 0.0)
             return proba, np.where(mask, weights, 0.0)
         return proba
 

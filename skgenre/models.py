@@ -17,6 +17,7 @@ from .pooling import POOLINGS, AttentionPooling, WindowDistributed, WindowMask
 
 __all__ = [
     "BandStatistics",
+    "LabelHead",
     "band_statistics",
     "build_mil_model",
     "build_window_cnn",
@@ -47,6 +48,44 @@ class BandStatistics(layers.Layer):
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0], 2 * input_shape[1])
+
+
+@serializable
+class LabelHead(layers.Layer):
+    """One sigmoid unit per label, each reading its own attention head.
+
+    The head of multi-label attention pooling: input ``(batch, n_labels,
+    n_features)``, the song embedding each label's attention head pooled;
+    output ``(batch, n_labels)``, ``sigmoid(<w_l, e_l> + b_l)``.  Called with
+    ``per_window=True`` on window embeddings ``(batch, n_windows,
+    n_features)``, the same weights give each window's label probabilities.
+
+    Parameters
+    ----------
+    n_labels : int
+    """
+
+    def __init__(self, n_labels, **kwargs):
+        super().__init__(**kwargs)
+        self.n_labels = int(n_labels)
+
+    def build(self, input_shape):
+        dim = input_shape[-1]
+        self.kernel = self.add_weight(
+            name="kernel", shape=(dim, self.n_labels), initializer="glorot_uniform"
+        )
+        self.bias = self.add_weight(
+            name="bias", shape=(self.n_labels,), initializer="zeros"
+        )
+
+    def call(self, inputs, per_window=False):
+        if per_window:  # window embeddings (batch, n_windows, n_features)
+            return ops.sigmoid(ops.matmul(inputs, self.kernel) + self.bias)
+        logits = ops.einsum("blf,fl->bl", inputs, self.kernel) + self.bias
+        return ops.sigmoid(logits)
+
+    def get_config(self):
+        return {**super().get_config(), "n_labels": self.n_labels}
 
 
 def band_statistics(X, chunk=64):
@@ -151,6 +190,7 @@ def build_window_cnn(
     window_stats=False,
     stats_mean=None,
     stats_variance=None,
+    multilabel=False,
     name="window_cnn",
 ):
     """The reference per-window CNN.
@@ -183,6 +223,8 @@ def build_window_cnn(
         If given, the statistics are standardised with these (fixed, not
         trainable) values, e.g. their mean and variance over the training
         windows.
+    multilabel : bool, default=False
+        ``n_outputs`` independent sigmoid units (labels) instead of a softmax.
     name : str, default="window_cnn"
         Model name.
 
@@ -207,7 +249,7 @@ def build_window_cnn(
     if dropout > 0:
         head.append(layers.Dropout(dropout))
     if n_outputs is not None:
-        head.append(_output_layer(n_outputs))
+        head.append(_output_layer(n_outputs, multilabel=multilabel))
     if not window_stats:  # the reference
         return keras.Sequential(
             [keras.Input(shape=tuple(input_shape)), *convolutions, *head], name=name
@@ -232,7 +274,13 @@ def build_window_cnn(
 
 
 def build_window_head(
-    input_shape, n_outputs, *, hidden=0, dropout=0.0, name="window_head"
+    input_shape,
+    n_outputs,
+    *,
+    hidden=0,
+    dropout=0.0,
+    multilabel=False,
+    name="window_head",
 ):
     """A dense window model for embedding input (e.g. pretrained encoders).
 
@@ -253,6 +301,8 @@ def build_window_head(
     dropout : float, default=0.0
         If positive, ``Dropout(dropout)`` on the input and after the hidden
         layer (no weights).
+    multilabel : bool, default=False
+        ``n_outputs`` independent sigmoid units (labels) instead of a softmax.
     name : str, default="window_head"
 
     Returns
@@ -269,12 +319,14 @@ def build_window_head(
     if dropout > 0 and n_outputs is not None:
         stack.append(layers.Dropout(dropout))
     if n_outputs is not None:
-        stack.append(_output_layer(n_outputs))
+        stack.append(_output_layer(n_outputs, multilabel=multilabel))
     return keras.Sequential(stack, name=name)
 
 
-def _output_layer(n_outputs, name=None):
-    activation = "sigmoid" if n_outputs == 1 else "softmax"
+def _output_layer(n_outputs, name=None, multilabel=False):
+    # Labels are independent: one sigmoid each.  Classes exclude each other:
+    # a softmax, or one sigmoid unit for two.
+    activation = "sigmoid" if multilabel or n_outputs == 1 else "softmax"
     return layers.Dense(n_outputs, activation=activation, name=name)
 
 
@@ -300,6 +352,7 @@ def build_mil_model(
     band_mean=None,
     band_variance=None,
     seed=None,
+    multilabel=False,
 ):
     """Multiple-instance song model: a window model on every window, pooled.
 
@@ -317,7 +370,8 @@ def build_mil_model(
         with no finite value are padding (:mod:`skgenre.padding`): they are
         masked out of the pooling.
     n_classes : int
-        Number of classes (>= 2); two classes use one sigmoid unit.
+        Number of classes (>= 2); two classes use one sigmoid unit.  With
+        ``multilabel``, the number of labels: one sigmoid unit each.
     window_kind : {"spectrogram", "embedding"}, default="spectrogram"
         What a window is: ``(n_bands, n_frames, 1)`` for the window CNN, or
         ``(n_features,)`` for the dense head.
@@ -356,6 +410,10 @@ def build_mil_model(
         ``Normalization`` layer before the CNN.
     seed : int or None, default=None
         Seed of the augmentation layers.
+    multilabel : bool, default=False
+        Several labels per song: one sigmoid unit per label, pooled per
+        label (for "attention", one attention head per label, and a
+        :class:`LabelHead`); probabilities are not renormalised.
 
     Returns
     -------
@@ -378,7 +436,7 @@ def build_mil_model(
             f"windows of shape {window_shape}."
         )
     spectrogram = window_kind == "spectrogram"
-    n_outputs = 1 if n_classes == 2 else n_classes
+    n_outputs = n_classes if multilabel or n_classes > 2 else 1
     inputs = keras.Input(shape=(None, *window_shape), name="windows")
     x, mask = WindowMask(name="window_mask")(inputs)
     if bandlimit and spectrogram:
@@ -412,14 +470,22 @@ def build_mil_model(
         window_model = functools.partial(
             build_window_head, window_shape, hidden=hidden, dropout=dropout
         )
+    window_model = functools.partial(window_model, multilabel=multilabel)
     if pooling == "attention":
         embeddings = WindowDistributed(window_model(None), name="per_window")(x)
-        song, _ = AttentionPooling(attention_units, name="pooling")([embeddings, mask])
-        song_proba = _output_layer(n_outputs, name="head")(song)
+        heads = n_outputs if multilabel else 1
+        song, _ = AttentionPooling(attention_units, heads=heads, name="pooling")(
+            [embeddings, mask]
+        )
+        if multilabel:
+            song_proba = LabelHead(n_outputs, name="head")(song)
+        else:
+            song_proba = _output_layer(n_outputs, name="head")(song)
     else:
         window_proba = WindowDistributed(window_model(n_outputs), name="per_window")(x)
         options = {"sharpness": sharpness} if pooling == "lse" else {}
-        renormalize = n_outputs > 1 and pooling != "mean"  # a mean keeps sums at 1
+        # A mean keeps a softmax's sums at 1; independent labels have none.
+        renormalize = not multilabel and n_outputs > 1 and pooling != "mean"
         pool = POOLINGS[pooling](renormalize=renormalize, name="pooling", **options)
         song_proba = pool([window_proba, mask])
     return keras.Model(inputs, song_proba, name="mil_song_model")
@@ -469,7 +535,11 @@ def _build_window_probe(model):
     mask = model.get_layer("window_mask").output[1]
     pooling = model.get_layer("pooling")
     if isinstance(pooling, AttentionPooling):
-        proba = model.get_layer("head")(window_out)
+        head = model.get_layer("head")
+        if isinstance(head, LabelHead):
+            proba = head(window_out, per_window=True)
+        else:
+            proba = head(window_out)
         weights = pooling.output[1]
     else:
         proba = window_out

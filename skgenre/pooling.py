@@ -178,22 +178,30 @@ class AttentionPooling(layers.Layer):
     """Gated attention over window embeddings (Ilse, Tomczak & Welling, 2018).
 
     ``a_k = softmax_k(w^T (tanh(V h_k) * sigmoid(U h_k)))`` over real windows,
-    and the song embedding is ``sum_k a_k h_k``.
+    and the song embedding is ``sum_k a_k h_k``.  With ``heads > 1`` (one per
+    label of a multi-label model) each head has its own ``w`` and pools its
+    own song embedding: the windows a label attends to are its own.
 
     Parameters
     ----------
     units : int, default=16
-        Size of the attention's hidden layer.
+        Size of the attention's hidden layer (shared by the heads).
+    heads : int, default=1
+        Number of attention heads.
 
     Returns
     -------
-    [embedding, weights] : tensors of shape (batch, n_features), (batch, n_windows)
-        Weights are non-negative and sum to 1 over real windows (0 on padding).
+    [embedding, weights] : tensors
+        ``heads=1``: shapes (batch, n_features) and (batch, n_windows);
+        ``heads > 1``: (batch, heads, n_features) and (batch, n_windows,
+        heads).  Weights are non-negative and sum to 1 over real windows (0
+        on padding).
     """
 
-    def __init__(self, units=16, **kwargs):
+    def __init__(self, units=16, heads=1, **kwargs):
         super().__init__(**kwargs)
         self.units = int(units)
+        self.heads = int(heads)
 
     def build(self, input_shape):
         dim = input_shape[0][-1]
@@ -204,7 +212,7 @@ class AttentionPooling(layers.Layer):
             name="U", shape=(dim, self.units), initializer="glorot_uniform"
         )
         self.w = self.add_weight(
-            name="w", shape=(self.units, 1), initializer="glorot_uniform"
+            name="w", shape=(self.units, self.heads), initializer="glorot_uniform"
         )
 
     def call(self, inputs):
@@ -212,18 +220,26 @@ class AttentionPooling(layers.Layer):
         gate = ops.tanh(ops.matmul(values, self.V)) * ops.sigmoid(
             ops.matmul(values, self.U)
         )
-        scores = ops.squeeze(ops.matmul(gate, self.w), axis=-1)  # (batch, n_windows)
-        scores = ops.where(mask > 0, scores, ops.full_like(scores, -1e9))
-        weights = ops.softmax(scores, axis=1) * mask
+        scores = ops.matmul(gate, self.w)  # (batch, n_windows, heads)
+        m = _expand(mask)
+        scores = ops.where(m > 0, scores, ops.full_like(scores, -1e9))
+        weights = ops.softmax(scores, axis=1) * m
         weights = weights / ops.sum(weights, axis=1, keepdims=True)
-        return ops.sum(values * _expand(weights), axis=1), weights
+        if self.heads == 1:
+            weights = ops.squeeze(weights, axis=-1)
+            return ops.sum(values * _expand(weights), axis=1), weights
+        # (batch, heads, n_features): each head's weighted mean of windows.
+        return ops.einsum("bkh,bkf->bhf", weights, values), weights
 
     def compute_output_shape(self, input_shape):
         values_shape = input_shape[0]
-        return (values_shape[0], values_shape[2]), tuple(values_shape[:2])
+        batch, n_windows, dim = values_shape
+        if self.heads == 1:
+            return (batch, dim), (batch, n_windows)
+        return (batch, self.heads, dim), (batch, n_windows, self.heads)
 
     def get_config(self):
-        return {**super().get_config(), "units": self.units}
+        return {**super().get_config(), "units": self.units, "heads": self.heads}
 
 
 POOLINGS = {

@@ -38,7 +38,9 @@ def test_is_classifier_and_tags():
     assert tags.estimator_type == "classifier"
     # scikeras gives no classifier tags: these are the repaired ones.
     assert isinstance(tags.classifier_tags, ClassifierTags)
-    assert tags.classifier_tags.multi_class and not tags.classifier_tags.multi_label
+    # An indicator y of several labels per song is accepted too.
+    assert tags.classifier_tags.multi_class and tags.classifier_tags.multi_label
+    assert tags.target_tags.multi_output
     assert tags.target_tags.required
     assert tags.input_tags.three_d_array and not tags.input_tags.two_d_array
 
