@@ -5,6 +5,7 @@ load_cc_music, the AUDIO_EXTENSIONS that load_folder accepts, and the groups
 make_songs is tested in test_samples_generator.py.
 """
 
+import re
 import warnings
 from pathlib import Path
 
@@ -228,6 +229,8 @@ def test_load_csv_keeps_order_and_resolves_relative_paths(tmp_path):
     assert paths.tolist() == [str(table.parent / "a.wav"), str(absolute)]
     assert labels.tolist() == ["rock", "jazz"]
     assert paths.dtype == labels.dtype == object
+    # Single-label: one str per song, not a list.
+    assert all(isinstance(label, str) for label in labels)
 
 
 @pytest.mark.parametrize(
@@ -237,6 +240,8 @@ def test_load_csv_keeps_order_and_resolves_relative_paths(tmp_path):
         ("file\na.wav\n", r"\['genre', 'path'\]"),
         ("path,genre\n", r"songs\.csv.*no song"),
         ("", r"\['genre', 'path'\]"),
+        ("path,label\na.wav,rock\n", r"expected .*'path' and 'genre' or 'genres'"),
+        ("genres\nrock\n", r"lacks column\(s\) \['path'\]"),
     ],
 )
 def test_load_csv_rejects_bad_tables(tmp_path, content, match):
@@ -412,3 +417,178 @@ def test_load_cc_music_groups():
     # Kevin MacLeod plays one classical piece and one jazz piece.
     assert groups.tolist().count("kevin macleod") == 2
     assert len(set(groups)) == 4
+
+
+# --------------------------------------------------------------------------
+# load_csv: several genres per song (multi-label)
+# --------------------------------------------------------------------------
+
+
+def _table(tmp_path, content, name="songs.csv"):
+    table = tmp_path / name
+    table.write_text(content, encoding="utf-8")
+    return table
+
+
+def _is_label_lists(labels, n_songs):
+    """Whether ``labels`` is the multi-label form: (n_songs,) objects, lists."""
+    return (
+        labels.dtype == object
+        and labels.shape == (n_songs,)
+        and all(isinstance(item, list) for item in labels)
+        and all(isinstance(label, str) for item in labels for label in item)
+    )
+
+
+def test_load_csv_genres_column_splits_at_semicolons(tmp_path):
+    table = _table(
+        tmp_path,
+        "path,genres\na.wav, rock ;blues; rock;\nb.wav,jazz\nc.wav,hip hop;;pop \n",
+    )
+    paths, labels = load_csv(table)
+    assert paths.tolist() == [str(tmp_path / n) for n in ("a.wav", "b.wav", "c.wav")]
+    assert _is_label_lists(labels, 3)
+    # Stripped, empty pieces dropped, first appearance kept, no duplicates.
+    assert labels.tolist() == [["rock", "blues"], ["jazz"], ["hip hop", "pop"]]
+
+
+def test_load_csv_merges_repeated_paths(tmp_path):
+    absolute = tmp_path / "a.wav"
+    (tmp_path / "sub").mkdir()
+    table = _table(
+        tmp_path,
+        "path,genre\n"
+        "a.wav,rock\n"
+        "b.wav,jazz\n"
+        f"{absolute},blues\n"  # the same file, written otherwise
+        "./sub/../a.wav,rock\n"
+        "c.wav,pop\n"
+        "b.wav,soul\n",
+    )
+    paths, labels = load_csv(table)
+    # One song per file, at its first row, with that row's path.
+    assert paths.tolist() == [str(tmp_path / n) for n in ("a.wav", "b.wav", "c.wav")]
+    assert _is_label_lists(labels, 3)
+    assert labels.tolist() == [["rock", "blues"], ["jazz", "soul"], ["pop"]]
+
+
+def test_load_csv_genre_and_genres_columns_together(tmp_path):
+    table = _table(
+        tmp_path,
+        "path,genre,genres\n"
+        "a.wav,rock,blues; rock\n"
+        "b.wav,,jazz\n"
+        "c.wav,pop,\n"
+        "a.wav,metal,\n",
+    )
+    _, labels = load_csv(table)
+    # genre before genres, then row by row.
+    assert labels.tolist() == [["rock", "blues", "metal"], ["jazz"], ["pop"]]
+
+
+@pytest.mark.parametrize("column", ["genre", "genres"])
+def test_load_csv_semicolons_make_lists_of_one_length_one_dimensional(tmp_path, column):
+    table = _table(tmp_path, f"path,{column}\na.wav,rock;pop\nb.wav,jazz;blues\n")
+    _, labels = load_csv(table)
+    assert _is_label_lists(labels, 2)  # not a (2, 2) array
+    assert labels.tolist() == [["rock", "pop"], ["jazz", "blues"]]
+
+
+def test_load_csv_multi_label_round_trips_through_multilabelbinarizer(tmp_path):
+    from sklearn.preprocessing import MultiLabelBinarizer
+    from sklearn.utils.multiclass import type_of_target
+
+    table = _table(
+        tmp_path,
+        "path,genre\na.wav,rock\nb.wav,jazz\na.wav,blues\nc.wav,rock;jazz\n",
+    )
+    _, labels = load_csv(table)
+    binarizer = MultiLabelBinarizer()
+    Y = binarizer.fit_transform(labels)
+    assert type_of_target(Y) == "multilabel-indicator"
+    assert binarizer.classes_.tolist() == ["blues", "jazz", "rock"]
+    np.testing.assert_array_equal(Y, [[1, 0, 1], [0, 1, 0], [0, 1, 1]])
+    assert [set(item) for item in binarizer.inverse_transform(Y)] == [
+        set(item) for item in labels
+    ]
+
+
+def test_load_csv_groups_of_repeated_paths(tmp_path):
+    table = _table(
+        tmp_path,
+        "path,genre,artist,album\n"
+        "a.wav,rock,,\n"
+        "b.wav,jazz,,Live\n"
+        "a.wav,blues,Band,First\n"
+        "a.wav,pop,Other,\n"
+        "b.wav,soul,Trio,\n"
+        "c.wav,pop,,\n",
+    )
+    paths, labels, groups = load_csv(table, return_groups=True)
+    # The first non-empty artist; else the first non-empty album; else the path.
+    assert groups.tolist() == ["band", "trio", paths[2]]
+    assert groups.shape == labels.shape == paths.shape == (3,)
+    assert load_labelled(table, return_groups=True)[2].tolist() == groups.tolist()
+
+
+def test_load_csv_skips_rows_without_genre_with_one_warning(tmp_path):
+    table = _table(
+        tmp_path,
+        "path,genre,comment\n"  # line 1
+        'a.wav,rock,"two\nlines"\n'  # lines 2-3: one row
+        "b.wav,,\n"  # line 4
+        "\n"  # line 5: blank, no row
+        "c.wav, ; ;,\n"  # line 6
+        "d.wav,jazz,\n"  # line 7
+        "e.wav,   ,\n",  # line 8
+    )
+    with pytest.warns(UserWarning) as caught:
+        paths, labels = load_csv(table)
+    assert len(caught) == 1
+    message = str(caught[0].message)
+    assert "songs.csv" in message and "3 row(s)" in message
+    assert "lines 4, 6, 8" in message and "more" not in message
+    assert [Path(p).name for p in paths] == ["a.wav", "d.wav"]
+    assert labels.tolist() == ["rock", "jazz"]  # still single-label
+
+
+def test_load_csv_names_the_first_skipped_rows_and_a_count(tmp_path):
+    rows = "".join(f"{i}.wav,\n" for i in range(8))
+    table = _table(tmp_path, f"path,genres\n{rows}x.wav,rock\n")
+    with pytest.warns(UserWarning, match=r"8 row\(s\).*lines 2, 3, 4, 5, 6 and 3 more"):
+        _, labels = load_csv(table)
+    assert labels.tolist() == [["rock"]]
+
+
+def test_load_csv_on_error_raise_names_the_row(tmp_path):
+    table = _table(tmp_path, "path,genre\na.wav,rock\nb.wav,\nc.wav,\n")
+    with pytest.raises(ValueError, match=r"songs\.csv.*line 3 \(path 'b\.wav'\)"):
+        load_csv(table, on_error="raise")
+    fine = _table(tmp_path, "path,genre\na.wav,rock\n", name="fine.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert load_csv(fine, on_error="raise")[1].tolist() == ["rock"]
+
+
+@pytest.mark.parametrize("on_error", ["skip", "raise"])
+def test_load_csv_with_no_row_with_a_genre_lists_no_song(tmp_path, on_error):
+    table = _table(tmp_path, "path,genres\na.wav,\nb.wav,;\n")
+    match = r"songs\.csv.*no song" if on_error == "skip" else "line 2"
+    with pytest.raises(ValueError, match=match):
+        load_csv(table, on_error=on_error)
+
+
+@pytest.mark.parametrize("on_error", ["ignore", "Skip", None, True, ["skip"]])
+def test_load_csv_rejects_bad_on_error(tmp_path, on_error):
+    table = _table(tmp_path, "path,genre\na.wav,rock\n")
+    match = rf"^load_csv: invalid on_error={re.escape(repr(on_error))}; expected "
+    with pytest.raises(ValueError, match=match + "'skip' or 'raise'"):
+        load_csv(table, on_error=on_error)
+
+
+def test_load_labelled_passes_multi_label_tables_through(tmp_path):
+    table = _table(tmp_path, "path,genres\na.wav,rock;blues\nb.wav,\n")
+    with pytest.warns(UserWarning, match="line 3"):
+        paths, labels = load_labelled(table)
+    assert labels.tolist() == [["rock", "blues"]]
+    assert paths.tolist() == [str(tmp_path / "a.wav")]

@@ -19,9 +19,10 @@ def _zero_crossing_rate(path):
     return np.mean(np.signbit(audio[1:]) != np.signbit(audio[:-1]))
 
 
-def _spectral_centroid(path):
-    """Spectral centroid of the whole file, in Hz."""
+def _spectral_centroid(path, part=slice(None)):
+    """Spectral centroid of the whole file (or of ``part`` of it), in Hz."""
     audio, sample_rate = sf.read(path)
+    audio = audio[part]
     power = np.abs(np.fft.rfft(audio)) ** 2
     freqs = np.fft.rfftfreq(len(audio), 1.0 / sample_rate)
     return np.sum(freqs * power) / np.sum(power)
@@ -216,6 +217,7 @@ def test_genres_are_learnable_from_mfcc(tmp_path):
 
 
 _ARTISTS = "an int in [1, n_per_genre] or None"
+_N_LABELS = "an int in [1, len(genres)] (len(genres)=3)"
 
 
 @pytest.mark.parametrize(
@@ -251,6 +253,14 @@ _ARTISTS = "an int in [1, n_per_genre] or None"
         ({"return_groups": 1}, "return_groups=1", "True or False"),
         ({"return_groups": "yes"}, "return_groups='yes'", "True or False"),
         ({"return_groups": None}, "return_groups=None", "True or False"),
+        ({"n_labels": 0}, "n_labels=0", _N_LABELS),
+        ({"n_labels": 4}, "n_labels=4", _N_LABELS),
+        ({"n_labels": 2.0}, "n_labels=2.0", _N_LABELS),
+        ({"n_labels": True}, "n_labels=True", _N_LABELS),
+        ({"n_labels": "2"}, "n_labels='2'", _N_LABELS),
+        ({"n_labels": None}, "n_labels=None", _N_LABELS),
+        ({"genres": ("a",), "n_labels": 2}, "n_labels=2", "(len(genres)=1)"),
+        ({"n_labels": 2, "n_artists": 2}, "n_artists=2", "None when n_labels > 1"),
     ],
 )
 def test_make_songs_validates_arguments(tmp_path, kwargs, shown, accepted):
@@ -286,8 +296,9 @@ def test_make_songs_accepts_numpy_integers_and_lists(tmp_path):
 # --------------------------------------------------------------------------
 
 # sha256 of make_songs(tmp, n_per_genre=1, duration=1.0, random_state=0)'s
-# files, measured before artists existed: without n_artists the files must
-# not change by a byte (only a NumPy or SciPy change of rounding may).
+# files, measured before artists existed: without n_artists (and with
+# n_labels=1) the files must not change by a byte (only a NumPy or SciPy
+# change of rounding may).
 _LEGACY_SHA256 = {
     "rock/rock.000.wav": (
         "52b6788b83e18e7f3fae77da910f5b72e62b92f63da1559c83af62927102c31b"
@@ -305,7 +316,10 @@ def _sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"n_artists": None, "return_groups": True}])
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"n_artists": None, "return_groups": True}, {"n_labels": np.int64(1)}],
+)
 def test_make_songs_without_artists_is_byte_identical_to_before(tmp_path, kwargs):
     paths = make_songs(tmp_path, n_per_genre=1, duration=1.0, random_state=0, **kwargs)[
         0
@@ -484,3 +498,102 @@ def test_make_songs_artist_effect(tmp_path):
     # Measured: stratified 0.958, grouped 0.819 (chance 1/3).
     assert stratified - grouped >= 0.07
     assert grouped >= 0.6
+
+
+# --------------------------------------------------------------------------
+# Medleys: several genres per song (n_labels > 1)
+# --------------------------------------------------------------------------
+
+_MEDLEY_GENRES = ("metal", "classical", "rock")
+
+
+def test_medleys_labels_layout_and_groups(tmp_path):
+    from sklearn.preprocessing import MultiLabelBinarizer
+    from sklearn.utils.multiclass import type_of_target
+
+    # Positional: genres, n_per_genre, duration, sample_rate, random_state.
+    paths, labels, groups = make_songs(
+        tmp_path, _MEDLEY_GENRES, 3, 2.0, 16000, 0, n_labels=2, return_groups=True
+    )
+    assert paths.shape == labels.shape == groups.shape == (9,)
+    assert paths.dtype == labels.dtype == groups.dtype == object
+    counts = {}
+    for number, (path, names) in enumerate(zip(paths, labels, strict=True)):
+        assert isinstance(names, list) and all(isinstance(n, str) for n in names)
+        assert len(set(names)) == 2 and set(names) <= set(_MEDLEY_GENRES)
+        assert names[0] == _MEDLEY_GENRES[number // 3]  # the block's genre first
+        name = "+".join(names)
+        index = counts[name] = counts.get(name, -1) + 1
+        assert Path(path) == tmp_path / name / f"{name}.{index:03d}.wav"
+        info = sf.info(path)
+        assert (info.subtype, info.samplerate, info.frames) == ("PCM_16", 16000, 32000)
+        audio, _ = sf.read(path)
+        assert 0.45 <= np.max(np.abs(audio)) <= 0.91
+    assert len(counts) > 3  # the second genre is drawn, not fixed
+    assert groups.tolist() == [Path(p).stem for p in paths]
+    assert len(set(groups)) == 9  # each song its own group
+    written = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*.wav"))
+    assert written == sorted(Path(p).relative_to(tmp_path) for p in paths)
+    Y = MultiLabelBinarizer(classes=list(_MEDLEY_GENRES)).fit_transform(labels)
+    assert type_of_target(Y) == "multilabel-indicator"
+    np.testing.assert_array_equal(Y.sum(axis=1), 2)
+
+
+def test_medley_halves_sound_like_their_genres(tmp_path):
+    # Metal is much brighter than classical (test_genres_differ_in_brightness).
+    paths, labels = make_songs(
+        tmp_path, ("metal", "classical"), 2, 3.0, 16000, 0, n_labels=2
+    )
+    for path, names in zip(paths, labels, strict=True):
+        # The middle fifth, where the genres crossfade, is left out.
+        first = _spectral_centroid(path, slice(None, 19200))
+        second = _spectral_centroid(path, slice(28800, None))
+        metal, classical = (first, second) if names[0] == "metal" else (second, first)
+        assert metal > 1.5 * classical, (names, first, second)
+
+
+def test_medleys_are_deterministic_and_of_any_length(tmp_path):
+    genres = ("jazz", "mystery", "pop")
+
+    def make(folder, random_state):
+        # 8001 frames: segments of 2667 frames.
+        paths, labels = make_songs(
+            tmp_path / folder, genres, 2, 1.0, 8001, random_state, n_labels=3
+        )
+        return [Path(p).read_bytes() for p in paths], labels.tolist(), paths
+
+    first, labels, paths = make("a", 5)
+    assert (
+        make("b", 5)[:2] == make("c", np.random.RandomState(5))[:2] == (first, labels)
+    )
+    other = make("d", 6)[0]
+    assert all(a != b for a, b in zip(first, other, strict=True))
+    assert len(set(first)) == len(first)
+    for number, (path, names) in enumerate(zip(paths, labels, strict=True)):
+        assert names[0] == genres[number // 2] and sorted(names) == sorted(genres)
+        assert sf.info(path).frames == 8001
+
+
+def test_medley_segments_are_rendered_at_their_length_and_crossfaded(monkeypatch):
+    from skgenre.datasets import _samples_generator
+
+    lengths = []
+
+    def constant_song(level, duration, sample_rate, rng):  # level for recipe
+        lengths.append(max(1, round(duration * sample_rate)))
+        return np.full(lengths[-1], level)
+
+    monkeypatch.setattr(_samples_generator, "render_song", constant_song)
+    song = _samples_generator._render_medley(
+        [1.0, -0.5, 0.25], 1.0, 10000, np.random.RandomState(0)
+    )
+    # Each segment runs 50 ms (500 frames) into the next; the last the rest.
+    assert lengths == [3833, 3833, 3334] and song.shape == (10000,)
+    peak = np.max(np.abs(song))
+    assert 0.5 <= peak <= 0.9
+    # No step: a plain join of 1.0 and -0.5 would jump by 1.5.
+    assert np.max(np.abs(np.diff(song))) < 0.01 * peak
+    # Away from the joins, each segment is its genre alone.
+    np.testing.assert_allclose(song[:3000], peak)
+    np.testing.assert_allclose(song[3900:6600], -0.5 * peak)
+    np.testing.assert_allclose(song[7300:], 0.25 * peak)

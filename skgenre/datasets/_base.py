@@ -1,19 +1,23 @@
 """Loaders: genre-labelled audio files from a folder tree, a CSV or the package.
 
 :func:`load_folder` reads a genre-per-sub-folder tree, :func:`load_csv` a
-``path,genre`` table, :func:`load_labelled` either, and
-:func:`load_cc_music` the table ``skgenre/data/cc_music.csv`` of the freely
-licensed recordings shipped in ``skgenre/data/``. Each returns
-``(paths, labels)`` for a pipeline whose first step reads audio from paths.
+``path,genre`` table (or a multi-label ``path,genres`` one, several genres
+per song), :func:`load_labelled` either, and :func:`load_cc_music` the table
+``skgenre/data/cc_music.csv`` of the freely licensed recordings shipped in
+``skgenre/data/``. Each returns ``(paths, labels)`` for a pipeline whose
+first step reads audio from paths.
 """
 
 import csv
+import os
 import warnings
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .._validation import check_choice
 from ..audio import AV_EXTENSIONS, readable_extensions
 from ._tags import artist_of, groups_of
 
@@ -26,6 +30,9 @@ _DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 _CC_MUSIC_CSV = _DATA_DIR / "cc_music.csv"
 
 _REINSTALL = "Reinstall skgenre with its package data (skgenre/data/)."
+
+# Separates the labels of a song in a CSV genre cell: "rock; blues".
+_SEPARATOR = ";"
 
 
 def load_folder(root, *, return_groups=False):
@@ -163,65 +170,208 @@ def _warn_unread(root, unread, shown=5):
     warnings.warn(message, UserWarning, stacklevel=3)
 
 
-def load_csv(path, *, return_groups=False):
-    """Read ``(paths, labels)`` from a CSV file with ``path`` and ``genre`` columns.
+def load_csv(path, *, return_groups=False, on_error="skip"):
+    r"""Read ``(paths, labels)`` from a CSV file with ``path`` and genre columns.
 
-    Relative paths are taken relative to the CSV file's folder.
+    Relative paths are taken relative to the CSV file's folder. A song has
+    one genre (a ``genre`` column) or several (multi-label): a ``genres``
+    column, instead of or beside ``genre``, whose cells hold labels
+    separated by ``";"``, or the same path on several rows, whose labels
+    are merged.
 
     Parameters
     ----------
     path : str or os.PathLike
-        CSV file with a header row naming at least ``path`` and ``genre``;
-        optional ``artist`` and ``album`` columns give groups.
+        CSV file with a header row naming at least ``path`` and ``genre``
+        or ``genres``; optional ``artist`` and ``album`` columns give
+        groups.
     return_groups : bool, default=False
         Also return each song's group for artist-aware cross-validation:
         its ``artist`` cell, else its ``album`` cell, else the song alone.
+    on_error : {"skip", "raise"}, default="skip"
+        What to do with a row whose genre cells are empty (or hold only
+        ``";"`` and spaces): ``"skip"`` leaves it out, with one warning
+        naming such rows; ``"raise"`` raises a ``ValueError`` naming the
+        first one.
 
     Returns
     -------
-    paths, labels : ndarray of str objects, shape (n_songs,)
-        In the order of the file.
+    paths : ndarray of str objects, shape (n_songs,)
+        In the order of the file; a path on several rows is one song, at
+        the place of its first row.
+    labels : ndarray of objects, shape (n_songs,)
+        Single-label table: each song's ``genre`` cell, a str, exactly as
+        written. Multi-label table (a ``genres`` column, a path on several
+        rows, or a genre cell holding ``";"``): each song's labels, a list
+        of str, stripped of surrounding spaces, without duplicates, in the
+        order of first appearance (``genre`` before ``genres``, then row
+        by row), ready for
+        :class:`~sklearn.preprocessing.MultiLabelBinarizer`.
     groups : ndarray of str objects, shape (n_songs,)
         Only if ``return_groups``: the artist (or album) of each song,
         case-folded, or the song's path where both cells are empty or the
-        columns absent, so unknown artists are never merged.
+        columns absent, so unknown artists are never merged. For a path on
+        several rows, its first non-empty artist (else album) cell.
 
     Raises
     ------
     FileNotFoundError
         If the CSV file does not exist.
     ValueError
-        If a column is missing or the file lists no song.
+        If a column is missing, the file lists no song with a genre,
+        ``on_error`` is neither ``"skip"`` nor ``"raise"``, or, with
+        ``on_error="raise"``, a row has no genre.
 
     Warns
     -----
     UserWarning
-        With ``return_groups``, once if no song has an artist or album.
+        Once, naming the line numbers (the header is line 1) of the rows
+        skipped for an empty genre cell. With ``return_groups``, once if no
+        song has an artist or album.
+
+    Notes
+    -----
+    Paths are compared once resolved (relative to the CSV's folder,
+    symbolic links and ``..`` followed), so ``a.wav`` and ``./sub/../a.wav``
+    are one song; the path returned is the one of its first row.
+
+    Examples
+    --------
+    A table of two songs, the first of two genres, binarised for a
+    multi-label estimator:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from sklearn.preprocessing import MultiLabelBinarizer
+    >>> from skgenre.datasets import load_csv
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     table = Path(folder, "songs.csv")
+    ...     _ = table.write_text("path,genres\none.wav,rock; blues\ntwo.wav,jazz\n")
+    ...     paths, labels = load_csv(table)
+    >>> labels.tolist()
+    [['rock', 'blues'], ['jazz']]
+    >>> binarizer = MultiLabelBinarizer()
+    >>> binarizer.fit_transform(labels)
+    array([[1, 0, 1],
+           [0, 1, 0]])
+    >>> binarizer.classes_
+    array(['blues', 'jazz', 'rock'], dtype=object)
+
+    The same table as repeated rows, ``one.wav,rock`` then
+    ``one.wav,blues``, reads the same.
     """
+    check_choice("load_csv", "on_error", on_error, ("skip", "raise"))
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"CSV file {str(path)!r} does not exist")
-    with open(path, newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        missing = {"path", "genre"} - set(reader.fieldnames or ())
-        if missing:
-            raise ValueError(
-                f"CSV file {str(path)!r} lacks column(s) {sorted(missing)}; "
-                "expected a header with 'path' and 'genre'"
-            )
-        rows = [
-            (row["path"], row["genre"], _cell(row, "artist") or _cell(row, "album"))
-            for row in reader
-        ]
-    if not rows:
-        raise ValueError(f"CSV file {str(path)!r} lists no song")
-    base = path.parent
-    paths = np.array([str(base / p) for p, _, _ in rows], dtype=object)
-    labels = np.array([g for _, g, _ in rows], dtype=object)
+    with open(path, newline="", encoding="utf-8-sig") as f:  # Excel writes a BOM
+        header, rows = _read_table(f)
+    columns = set(header)
+    missing = {"path", "genre"} - columns
+    if "genres" in columns:
+        missing.discard("genre")
+    if missing:
+        raise ValueError(
+            f"CSV file {str(path)!r} lacks column(s) {sorted(missing)}; expected "
+            "a header with 'path' and 'genre' or 'genres' (labels separated "
+            "by ';')"
+        )
+    multi = "genres" in columns
+    songs, empty = {}, []  # songs: resolved path -> _Song, in insertion order
+    for line, row in rows:
+        cells = [row.get(column) or "" for column in ("genre", "genres")]
+        pieces = [_split_genres(cell) for cell in cells]
+        if not any(pieces):
+            if on_error == "raise":
+                raise ValueError(
+                    f"CSV file {str(path)!r}: the row on line {line} (path "
+                    f"{row.get('path')!r}) has no genre; fill its genre cell, or "
+                    "pass on_error='skip' to leave such rows out"
+                )
+            empty.append(line)
+            continue
+        multi = multi or any(_SEPARATOR in cell for cell in cells)
+        song_path = str(path.parent / (row.get("path") or ""))
+        key = os.path.normcase(str(Path(song_path).resolve()))
+        song = songs.get(key)
+        if song is None:
+            song = songs[key] = _Song(song_path, cells[0])
+        else:
+            multi = True  # a path on several rows
+        for label in (label for labels in pieces for label in labels):
+            if label not in song.labels:
+                song.labels.append(label)
+        song.artist = song.artist or _cell(row, "artist")
+        song.album = song.album or _cell(row, "album")
+    if not songs:
+        raise ValueError(
+            f"CSV file {str(path)!r} lists no song"
+            + (f" with a genre ({_lines(empty)} have none)" if empty else "")
+        )
+    if empty:
+        warnings.warn(
+            f"CSV file {str(path)!r}: skipped {len(empty)} row(s) with no genre, "
+            f"{_lines(empty)}; pass on_error='raise' to stop at them instead.",
+            UserWarning,
+            stacklevel=2,
+        )
+    songs = list(songs.values())
+    paths = np.array([song.path for song in songs], dtype=object)
+    labels = np.empty(len(songs), dtype=object)
+    for index, song in enumerate(songs):
+        # Item by item: lists of one length would make np.array 2-D.
+        labels[index] = list(song.labels) if multi else song.genre
     if not return_groups:
         return paths, labels
-    artists = [artist for _, _, artist in rows]
+    artists = [song.artist or song.album for song in songs]
     return paths, labels, groups_of(list(paths), artists, source="artist column")
+
+
+@dataclass
+class _Song:
+    """One song of a CSV table, merged over the rows that list its path."""
+
+    path: str
+    genre: str  # its ``genre`` cell, the label of a single-label table
+    labels: list = field(default_factory=list)
+    artist: str | None = None
+    album: str | None = None
+
+
+def _read_table(f):
+    """A CSV file's header and its rows, each as ``(line, {column: cell})``.
+
+    ``line`` is the 1-based line on which the row starts (the header's
+    first line is 1), counting quoted line breaks. Blank lines are no
+    rows, as for :class:`csv.DictReader`; a short row lacks the missing
+    columns' keys.
+    """
+    reader = csv.reader(f)
+    header = next(reader, None) or []
+    rows = []
+    start = reader.line_num + 1
+    for cells in reader:
+        if cells:
+            rows.append((start, dict(zip(header, cells, strict=False))))
+        start = reader.line_num + 1
+    return header, rows
+
+
+def _split_genres(cell):
+    """A genre cell's labels: split at ";", stripped, non-empty, unique."""
+    labels = []
+    for piece in cell.split(_SEPARATOR):
+        label = piece.strip()
+        if label and label not in labels:
+            labels.append(label)
+    return labels
+
+
+def _lines(lines, shown=5):
+    """``"lines 3, 5 and 2 more"``: the first few line numbers and a count."""
+    word = "line" if len(lines) == 1 else "lines"
+    more = f" and {len(lines) - shown} more" if len(lines) > shown else ""
+    return f"{word} {', '.join(map(str, lines[:shown]))}{more}"
 
 
 def _cell(row, column):
@@ -231,20 +381,25 @@ def _cell(row, column):
 
 
 def load_labelled(source, *, return_groups=False):
-    """``(paths, labels)`` from a genre-per-folder tree or a ``path,genre`` CSV.
+    """``(paths, labels)`` from a genre-per-folder tree or a CSV table.
 
     Parameters
     ----------
     source : str or os.PathLike
         A directory (see :func:`load_folder`) or a ``.csv`` file (see
-        :func:`load_csv`).
+        :func:`load_csv`, whose rows with no genre are skipped with a
+        warning).
     return_groups : bool, default=False
         Also return each song's artist group (from tags, or the CSV's
         ``artist`` column).
 
     Returns
     -------
-    paths, labels : ndarray of str objects, shape (n_songs,)
+    paths : ndarray of str objects, shape (n_songs,)
+    labels : ndarray of objects, shape (n_songs,)
+        One genre (str) per song; for a multi-label CSV table (see
+        :func:`load_csv`), a list of str per song. A folder tree is always
+        single-label.
     groups : ndarray of str objects, shape (n_songs,)
         Only if ``return_groups``.
     """

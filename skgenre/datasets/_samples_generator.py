@@ -1,7 +1,8 @@
 """Synthetic datasets: :func:`make_songs` writes songs of several genres.
 
 Optionally by synthetic artists, whose songs share a sound (the artist
-effect of real collections), with the artist in each file's ID3 tags.
+effect of real collections), with the artist in each file's ID3 tags; or as
+medleys of several genres, for multi-label targets.
 
 The package's analogue of :mod:`sklearn.datasets`' ``make_*`` generators.
 Arguments are validated here, once; the songs are played by
@@ -11,6 +12,7 @@ Arguments are validated here, once; the songs are played by
 
 import math
 import os
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +26,10 @@ from ._recipes import RECIPES, artist_recipe, derived_recipe
 from ._synth import render_song
 
 __all__ = ["make_songs"]
+
+# Length of the crossfade between the genres of a medley, in seconds: long
+# enough that the join makes no click, short next to a window.
+_CROSSFADE = 0.05
 
 
 def _is_folder_name(name):
@@ -39,7 +45,7 @@ def _is_folder_name(name):
 
 
 def _check_make_songs_args(
-    genres, n_per_genre, duration, sample_rate, n_artists, return_groups
+    genres, n_per_genre, duration, sample_rate, n_artists, return_groups, n_labels
 ):
     """Validate the arguments of :func:`make_songs`; return genres as a tuple.
 
@@ -112,6 +118,21 @@ def _check_make_songs_args(
         not duplicated,
         f"unique genre names; {', '.join(map(repr, duplicated))} repeated",
     )
+    check_param(
+        owner,
+        "n_labels",
+        n_labels,
+        is_int(n_labels) and 1 <= n_labels <= len(genres),
+        f"an int in [1, len(genres)] (len(genres)={len(genres)})",
+    )
+    check_param(
+        owner,
+        "n_artists",
+        n_artists,
+        n_artists is None or n_labels == 1,
+        f"None when n_labels > 1 (n_labels={n_labels}): medleys of several "
+        "genres by artists are not supported",
+    )
     return genres
 
 
@@ -133,6 +154,7 @@ def make_songs(
     random_state=None,
     *,
     n_artists=None,
+    n_labels=1,
     return_groups=False,
 ):
     """Write synthetic songs of several genres as WAV files.
@@ -150,6 +172,10 @@ def make_songs(
     cross-validation that puts one artist's songs on both sides of a split
     then flatters, and artist-disjoint splits (``groups``) are honest.
 
+    With ``n_labels=k > 1``, each song is a medley of ``k`` genres played
+    one after the other, for multi-label targets (several genres per song):
+    its windows move from one genre to the next.
+
     Built-in recipes exist for ``"rock"``, ``"metal"``, ``"blues"``,
     ``"classical"``, ``"jazz"``, ``"disco"``, ``"hiphop"``, ``"pop"``,
     ``"reggae"``, ``"country"`` and ``"electronic"``; any other name gets a
@@ -161,7 +187,10 @@ def make_songs(
         Folder to write to; created if needed. Songs go to
         ``out_dir/<genre>/<genre>.<index:03d>.wav``, overwriting files of
         the same name, so the folder can be read back with
-        :func:`~skgenre.datasets.load_folder`.
+        :func:`~skgenre.datasets.load_folder`. Medleys
+        (``n_labels > 1``) go to ``out_dir/<g1>+<g2>/<g1>+<g2>.<index:03d>.wav``,
+        named by their genres in order of appearance (``+``-joined, ``k``
+        names), the index counting the songs of that folder from 0.
     genres : sequence of str, default=("rock", "metal", "blues")
         Unique genre names, used as labels and folder names.
     n_per_genre : int, default=10
@@ -180,7 +209,13 @@ def make_songs(
         the first artist), and the artist and album are written into each
         file's ID3 tags (``TPE1``, ``TALB``). ``None``: every song is
         independent and files carry no tags, byte for byte as before
-        artists existed.
+        artists existed. Must be ``None`` when ``n_labels > 1``.
+    n_labels : int, default=1
+        Number of genres per song, in ``[1, len(genres)]``. ``1``: one genre
+        per song, the files byte for byte as before medleys existed.
+        ``k > 1``: each song is a medley of ``k`` different genres (see
+        Notes): song ``i`` of genre ``g`` starts with ``g``, followed by
+        ``k - 1`` of the other genres, drawn at random.
     return_groups : bool, default=False
         Whether to return each song's artist as well, for group-aware
         cross-validation such as
@@ -190,20 +225,25 @@ def make_songs(
     -------
     paths : ndarray of str objects, shape (len(genres) * n_per_genre,)
         Paths of the written files, grouped by genre in the order of
-        ``genres``, then by index.
-    labels : ndarray of str objects, shape (len(genres) * n_per_genre,)
-        Genre of each file.
+        ``genres`` (for medleys, by first genre), then by index.
+    labels : ndarray of objects, shape (len(genres) * n_per_genre,)
+        Genre of each file, a str; with ``n_labels > 1``, the genres of
+        each medley, a list of ``n_labels`` distinct str in order of
+        appearance, ready for
+        :class:`~sklearn.preprocessing.MultiLabelBinarizer`.
     groups : ndarray of str objects, shape (len(genres) * n_per_genre,)
         Only if ``return_groups``. Artist of each file, unique across genres
         (``"<genre> artist <k>"``, k from 1), or, with ``n_artists=None``,
-        the file's stem (``"<genre>.<index:03d>"``), so songs of unknown
-        artists are never merged into one group.
+        the file's stem (``"<genre>.<index:03d>"``, for a medley
+        ``"<g1>+<g2>.<index:03d>"``), so songs of unknown artists are never
+        merged into one group.
 
     Raises
     ------
     ValueError
-        If an argument is out of range or ``genres`` is empty, holds a
-        non-string, a name unusable as a folder name or a duplicate.
+        If an argument is out of range, ``genres`` is empty, holds a
+        non-string, a name unusable as a folder name or a duplicate, or
+        ``n_labels > 1`` comes with ``n_artists``.
 
     See Also
     --------
@@ -229,6 +269,16 @@ def make_songs(
     above chance. Song ``i`` of a genre uses the same random stream with or
     without artists, so only the artists' traits differ.
 
+    A medley of ``k`` genres is ``k`` consecutive segments of
+    ``n_frames // k`` frames (the last takes the remainder), each played
+    from its genre's recipe at that length with the song's random stream
+    (which also draws the other genres), joined by 50 ms equal-power
+    crossfades so that no join clicks, and peak-normalised like the other
+    songs. The files have ``n_frames = round(duration * sample_rate)``
+    frames, like single-genre songs, and take as long to render.
+    :func:`~skgenre.datasets.load_folder` would label a medley by its
+    folder's name (``"rock+jazz"``); use the returned ``labels`` instead.
+
     Examples
     --------
     >>> import tempfile
@@ -248,9 +298,26 @@ def make_songs(
     >>> groups.tolist()  # doctest: +NORMALIZE_WHITESPACE
     ['rock artist 1', 'rock artist 1', 'rock artist 2', 'rock artist 2',
      'jazz artist 1', 'jazz artist 1', 'jazz artist 2', 'jazz artist 2']
+
+    Medleys of two genres, as a multi-label target:
+
+    >>> from sklearn.preprocessing import MultiLabelBinarizer
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     paths, labels = make_songs(
+    ...         folder, genres=("rock", "jazz", "metal"), n_per_genre=1,
+    ...         duration=1.0, random_state=0, n_labels=2)
+    >>> labels.tolist()
+    [['rock', 'metal'], ['jazz', 'rock'], ['metal', 'rock']]
+    >>> binarizer = MultiLabelBinarizer()
+    >>> binarizer.fit_transform(labels)
+    array([[0, 1, 1],
+           [1, 0, 1],
+           [0, 1, 1]])
+    >>> binarizer.classes_
+    array(['jazz', 'metal', 'rock'], dtype=object)
     """
     genres = _check_make_songs_args(
-        genres, n_per_genre, duration, sample_rate, n_artists, return_groups
+        genres, n_per_genre, duration, sample_rate, n_artists, return_groups, n_labels
     )
     n_per_genre = int(n_per_genre)
     sample_rate = int(sample_rate)
@@ -264,6 +331,21 @@ def make_songs(
         artist_seeds = rng.randint(0, 2**31 - 1, size=(len(genres), n_artists))
 
     out_dir = Path(out_dir)
+    if n_labels > 1:
+        recipes = [
+            RECIPES.get(genre) or derived_recipe(position)
+            for position, genre in enumerate(genres)
+        ]
+        return _make_medleys(
+            out_dir,
+            genres,
+            recipes,
+            seeds,
+            int(n_labels),
+            duration,
+            sample_rate,
+            return_groups,
+        )
     paths, labels, groups = [], [], []
     for position, genre in enumerate(genres):
         recipe = RECIPES.get(genre)
@@ -300,3 +382,82 @@ def make_songs(
     if return_groups:
         return paths, labels, np.array(groups, dtype=object)
     return paths, labels
+
+
+def _make_medleys(
+    out_dir, genres, recipes, seeds, n_labels, duration, sample_rate, return_groups
+):
+    """Write the medleys of :func:`make_songs` (``n_labels > 1``)."""
+    paths, labels = [], []
+    counts = Counter()  # songs written so far to each folder
+    for position, seeds_of_genre in enumerate(seeds):
+        others = [other for other in range(len(genres)) if other != position]
+        for seed in seeds_of_genre:
+            rng = np.random.RandomState(seed)
+            drawn = rng.choice(others, size=n_labels - 1, replace=False)
+            chosen = [position, *(int(other) for other in drawn)]
+            song = _render_medley(
+                [recipes[other] for other in chosen], duration, sample_rate, rng
+            )
+            names = [genres[other] for other in chosen]
+            name = "+".join(names)
+            folder = out_dir / name
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"{name}.{counts[name]:03d}.wav"
+            counts[name] += 1
+            sf.write(path, song, sample_rate, subtype="PCM_16", format="WAV")
+            paths.append(str(path))
+            labels.append(names)
+    paths = np.array(paths, dtype=object)
+    label_array = np.empty(len(labels), dtype=object)
+    for index, names in enumerate(labels):
+        # Item by item: lists of one length would make np.array 2-D.
+        label_array[index] = names
+    if return_groups:
+        groups = np.array([Path(path).stem for path in paths], dtype=object)
+        return paths, label_array, groups
+    return paths, label_array
+
+
+def _render_medley(recipes, duration, sample_rate, rng):
+    """Render one medley: a segment per recipe, crossfaded, peak-normalised.
+
+    Parameters
+    ----------
+    recipes : list of Recipe
+        One per segment, in order.
+    duration : float
+        Length of the whole medley, in seconds.
+    sample_rate : int
+    rng : numpy.random.RandomState
+        The song's random stream, shared by its segments in turn.
+
+    Returns
+    -------
+    song : ndarray of shape (max(1, round(duration * sample_rate)),)
+        Mono signal with peak amplitude in [0.5, 0.9] (unless silent).
+    """
+    n_samples = max(1, round(duration * sample_rate))
+    step = n_samples // len(recipes)
+    # Each segment but the last runs ``fade`` frames into the next one.
+    fade = min(round(_CROSSFADE * sample_rate), step // 2)
+    ramp = 0.5 * np.pi * (np.arange(fade) + 0.5) / max(fade, 1)
+    # Equal power: the segments are uncorrelated, so the sum keeps its level.
+    fade_in, fade_out = np.sin(ramp), np.cos(ramp)
+    mix = np.zeros(n_samples)
+    last = len(recipes) - 1
+    for number, recipe in enumerate(recipes):
+        start = number * step
+        length = step + fade if number < last else n_samples - start
+        # Rendered at its own length, not cut from a whole song: as fast.
+        segment = render_song(recipe, length / sample_rate, sample_rate, rng)
+        segment = segment[:length]
+        if fade and number > 0:
+            segment[:fade] *= fade_in
+        if fade and number < last:
+            segment[length - fade :] *= fade_out
+        mix[start : start + length] += segment
+    peak = np.max(np.abs(mix))
+    if peak > 0:
+        mix *= rng.uniform(0.5, 0.9) / peak
+    return mix
