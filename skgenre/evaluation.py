@@ -12,7 +12,10 @@ known, so no artist's songs sit on both sides of a split, and whose
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.metrics import f1_score
 from sklearn.model_selection import (
+    GroupKFold,
+    KFold,
     StratifiedGroupKFold,
     StratifiedKFold,
     cross_val_predict,
@@ -48,8 +51,9 @@ def song_folds(y, groups=None, *, n_splits=5, grouped=None, random_state=0):
 
     Parameters
     ----------
-    y : array-like of shape (n_songs,)
-        Genres.
+    y : array-like of shape (n_songs,) or (n_songs, n_labels)
+        Genres, or a 0/1 indicator of several labels per song, which
+        folds cannot stratify (``GroupKFold``, ``KFold`` instead).
     groups : array-like of shape (n_songs,) or None
         Artists (see :func:`artists_known`).
     n_splits : int, default=5
@@ -61,7 +65,7 @@ def song_folds(y, groups=None, *, n_splits=5, grouped=None, random_state=0):
 
     Returns
     -------
-    cv : StratifiedGroupKFold or StratifiedKFold
+    cv : StratifiedGroupKFold, StratifiedKFold, GroupKFold or KFold
         Shuffled.  Pass ``groups`` to its ``split`` (or to
         ``cross_val_score``) when it is grouped.
     description : str
@@ -75,6 +79,7 @@ def song_folds(y, groups=None, *, n_splits=5, grouped=None, random_state=0):
         artists (groups) than folds.
     """
     known = artists_known(groups)
+    stratified = np.ndim(y) == 1
     if grouped is None:
         grouped = known
     if grouped and not known:
@@ -89,13 +94,16 @@ def song_folds(y, groups=None, *, n_splits=5, grouped=None, random_state=0):
                 f"{n_splits} folds grouped by artist need at least {n_splits} "
                 f"artists; there are {n_groups}: use fewer folds"
             )
-        cv = StratifiedGroupKFold(n_splits, shuffle=True, random_state=random_state)
+        splitter = StratifiedGroupKFold if stratified else GroupKFold
+        cv = splitter(n_splits, shuffle=True, random_state=random_state)
         return cv, f"{n_splits} folds, grouped by artist"
-    cv = StratifiedKFold(n_splits, shuffle=True, random_state=random_state)
+    splitter = StratifiedKFold if stratified else KFold
+    cv = splitter(n_splits, shuffle=True, random_state=random_state)
+    how = "stratified" if stratified else "shuffled"
     if known:
-        how = "stratified, an artist's songs on both sides"
+        how += ", an artist's songs on both sides"
     else:
-        how = "stratified, no artist known"
+        how += ", no artist known"
     return cv, f"{n_splits} folds, {how}: {STRATIFIED_NOTE}"
 
 
@@ -105,31 +113,47 @@ class SongScores:
 
     Attributes
     ----------
-    predicted : ndarray of shape (n_songs,)
-        Each song's genre, predicted by the model of the fold that held it
-        out.
-    fold_accuracies : ndarray of shape (n_splits,)
+    predicted : ndarray of shape (n_songs,) or (n_songs, n_labels)
+        Each song's genre (or label indicator), predicted by the model of
+        the fold that held it out.
+    fold_scores : ndarray of shape (n_splits,)
+        Accuracy of each fold; micro-averaged F1 for several labels per
+        song.
     description : str
         The split, from :func:`song_folds`.
     grouped : bool
         Whether the folds were grouped by artist.
+    metric : {"accuracy", "micro-F1"}, default="accuracy"
     """
 
     predicted: np.ndarray
-    fold_accuracies: np.ndarray
+    fold_scores: np.ndarray
     description: str
     grouped: bool
+    metric: str = "accuracy"
+
+    @property
+    def score(self):
+        """Mean of :attr:`fold_scores`."""
+        return float(self.fold_scores.mean())
 
     @property
     def accuracy(self):
-        """Mean accuracy over the folds."""
-        return float(self.fold_accuracies.mean())
+        """The mean accuracy over the folds (single-label targets)."""
+        if self.metric != "accuracy":
+            raise AttributeError(f"these scores are {self.metric}, not accuracy")
+        return self.score
 
     @property
     def line(self):
-        """The figure with its split: ``"5 folds, grouped by artist: 0.71 ± 0.04"``."""
+        """The figure with its split: ``"5 folds, grouped by artist: 0.71 ± 0.04"``.
+
+        Micro-F1 figures say so: ``"..., grouped by artist: micro-F1 0.63 ± 0.05"``.
+        """
         head, _, note = self.description.partition(": ")
-        figure = f"{self.accuracy:.3f} ± {self.fold_accuracies.std():.3f}"
+        figure = f"{self.score:.3f} ± {self.fold_scores.std():.3f}"
+        if self.metric != "accuracy":
+            figure = f"{self.metric} {figure}"
         return f"{head}: {figure}" + (f" ({note})" if note else "")
 
 
@@ -138,13 +162,16 @@ def cross_validate_songs(
 ):
     """Cross-validated accuracy over songs, split by artist when known.
 
+    For a 0/1 indicator ``y`` (several labels per song), the micro-averaged
+    F1 score instead, on folds that cannot be stratified.
+
     Parameters
     ----------
     estimator : estimator
         E.g. a Pipeline from audio paths to genres; cloned for each fold.
     X : array-like of shape (n_songs, ...)
         Audio paths, or features.
-    y : array-like of shape (n_songs,)
+    y : array-like of shape (n_songs,) or (n_songs, n_labels)
     groups : array-like of shape (n_songs,) or None
         Artists; see :func:`song_folds`.
     n_splits : int, default=5
@@ -160,9 +187,17 @@ def cross_validate_songs(
     cv, description = song_folds(
         y, groups, n_splits=n_splits, grouped=grouped, random_state=random_state
     )
-    is_grouped = isinstance(cv, StratifiedGroupKFold)
+    is_grouped = isinstance(cv, StratifiedGroupKFold | GroupKFold)
     fold_groups = groups if is_grouped else None
     folds = list(cv.split(np.zeros(len(y)), y, fold_groups))
     predicted = cross_val_predict(estimator, X, y, cv=folds)
-    accuracies = np.array([np.mean(predicted[test] == y[test]) for _, test in folds])
-    return SongScores(predicted, accuracies, description, is_grouped)
+    if y.ndim == 1:
+        scores = [np.mean(predicted[test] == y[test]) for _, test in folds]
+        metric = "accuracy"
+    else:
+        scores = [
+            f1_score(y[test], predicted[test], average="micro", zero_division=0)
+            for _, test in folds
+        ]
+        metric = "micro-F1"
+    return SongScores(predicted, np.array(scores), description, is_grouped, metric)

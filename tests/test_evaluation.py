@@ -68,7 +68,7 @@ def test_cross_validate_songs_reports_the_split():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(len(y), 3)) + (np.unique(y, return_inverse=True)[1])[:, None]
     grouped = cross_validate_songs(LogisticRegression(), X, y, groups, n_splits=4)
-    assert grouped.grouped and grouped.fold_accuracies.shape == (4,)
+    assert grouped.grouped and grouped.fold_scores.shape == (4,)
     assert grouped.line.startswith("4 folds, grouped by artist: ")
     assert f"{grouped.accuracy:.3f} ± " in grouped.line
     assert grouped.predicted.shape == y.shape
@@ -77,3 +77,26 @@ def test_cross_validate_songs_reports_the_split():
     )
     assert not stratified.grouped
     assert stratified.line.endswith("(figures flatter songs by new artists)")
+
+
+def test_several_labels_per_song_are_folded_without_strata():
+    from sklearn.model_selection import GroupKFold, KFold
+    from sklearn.multiclass import OneVsRestClassifier
+
+    y, groups = _artists()
+    Y = np.stack([y == "g0", (y == "g1") | (y == "g2")], axis=1).astype(int)
+    cv, description = song_folds(Y, groups, n_splits=4)
+    assert isinstance(cv, GroupKFold) and description == "4 folds, grouped by artist"
+    for train, test in cv.split(np.zeros(len(Y)), Y, groups):
+        assert not set(groups[train]) & set(groups[test])
+    cv, description = song_folds(Y, None, n_splits=3)
+    assert isinstance(cv, KFold)
+    assert description.startswith("3 folds, shuffled, no artist known: figures")
+    X = Y + np.random.default_rng(0).normal(scale=0.3, size=Y.shape)
+    scores = cross_validate_songs(
+        OneVsRestClassifier(LogisticRegression()), X, Y, groups, n_splits=4
+    )
+    assert scores.metric == "micro-F1" and scores.predicted.shape == Y.shape
+    assert scores.line.startswith("4 folds, grouped by artist: micro-F1 ")
+    with pytest.raises(AttributeError, match="micro-F1, not accuracy"):
+        _ = scores.accuracy
