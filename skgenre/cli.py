@@ -46,12 +46,25 @@ def _pipeline(args):
 
 
 def _load_quiet(path):
-    """Load a model; Keras' prediction progress must not mix into stdout."""
+    """Load a model; Keras' prediction progress must not mix into stdout.
+
+    Returns the pipeline and its class (or label) names, as text.
+    """
     from .persistence import load
 
-    pipe = load(path)
+    pipe, label_names = load(path, return_label_names=True)
     pipe[-1].set_params(verbose=0)
-    return pipe
+    return pipe, label_names or [str(c) for c in pipe[-1].classes_]
+
+
+def _is_multilabel(pipe):
+    return bool(getattr(pipe[-1], "multilabel_", False))
+
+
+def _label_lists(labels):
+    """Whether ``labels`` hold several labels per song (lists), as load_csv
+    returns them for a multi-label table."""
+    return len(labels) > 0 and isinstance(labels[0], list | tuple)
 
 
 @contextlib.contextmanager
@@ -66,22 +79,36 @@ def _warnings_as_lines():
                 print(f"skgenre: warning: {warning.message}", file=sys.stderr)
 
 
-def _labelled(source):
-    """``(paths, genres, groups)`` of a tree or CSV; its warnings as lines."""
+def _labelled(source, return_groups=True):
+    """``(paths, genres[, groups])`` of a tree or CSV; its warnings as lines."""
     from .datasets import load_labelled
 
     with _warnings_as_lines():
-        return load_labelled(source, return_groups=True)
+        return load_labelled(source, return_groups=return_groups)
 
 
 def cmd_train(args):
     from .persistence import save
 
     paths, labels, groups = _labelled(args.data)
-    print(
-        f"Training on {len(paths)} songs, genres: {', '.join(sorted(set(labels)))}",
-        file=sys.stderr,
-    )
+    label_names = None
+    if _label_lists(labels):  # several genres per song: an indicator y
+        from sklearn.preprocessing import MultiLabelBinarizer
+
+        binarizer = MultiLabelBinarizer()
+        labels = binarizer.fit_transform(labels)
+        label_names = [str(name) for name in binarizer.classes_]
+        print(
+            f"Training on {len(paths)} songs, several labels per song "
+            f"({labels.sum(axis=1).mean():.2f} on average): "
+            f"{', '.join(label_names)}",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            f"Training on {len(paths)} songs, genres: {', '.join(sorted(set(labels)))}",
+            file=sys.stderr,
+        )
     if args.cv is not None:
         from .evaluation import cross_validate_songs
 
@@ -93,10 +120,11 @@ def cmd_train(args):
             n_splits=args.cv,
             random_state=args.random_state,
         )
-        print(f"Cross-validated accuracy, {scores.line}")
+        what = "accuracy" if label_names is None else "score"
+        print(f"Cross-validated {what}, {scores.line}")
     pipe = _pipeline(args).fit(paths, labels)
     pipe[-1].set_params(verbose=0)  # quiet predictions once loaded
-    save(pipe, args.out)
+    save(pipe, args.out, label_names=label_names)
     print(f"Saved model to {args.out}", file=sys.stderr)
 
 
@@ -112,44 +140,59 @@ def _predictor(args):
     """The trained pipeline of ``--model``, or the zero-shot tagger pipeline."""
     model, files = _model_and_files(args)
     if model is not None:
-        pipe = _load_quiet(model)
+        pipe, names = _load_quiet(model)
+        if args.threshold is not None and not _is_multilabel(pipe):
+            raise ValueError(f"--threshold: {model} is not a multi-label model")
         if args.precision is not None:
             if "precision" not in pipe[0].get_params():
                 raise ValueError(
                     f"--precision: {model} does not use the pretrained encoder"
                 )
             pipe[0].set_params(precision=args.precision)
-        return pipe, files
+        return pipe, names, files
     from .zeroshot import zero_shot_pipeline
 
-    return zero_shot_pipeline(
+    if args.threshold is not None:
+        raise ValueError("--threshold is for multi-label models (--model)")
+    pipe = zero_shot_pipeline(
         args.tagger, n_jobs=-1, precision=args.precision or "float32"
-    ), files
+    )
+    return pipe, [str(c) for c in pipe[-1].classes_], files
 
 
 def cmd_predict(args):
-    from .padding import real_windows
-    from .report import format_predictions, prediction_record
+    import functools
 
-    pipe, files = _predictor(args)
+    from .padding import real_windows
+    from .report import (
+        format_label_predictions,
+        format_predictions,
+        label_record,
+        prediction_record,
+    )
+
+    pipe, classes, files = _predictor(args)
     transformer, clf = pipe[0], pipe[-1]
     X = transformer.transform(files)
     proba = clf.predict_proba(X)
-    classes = [str(c) for c in clf.classes_]
-    rows = [
-        prediction_record(classes, p, path=path)
-        for path, p in zip(files, proba, strict=True)
-    ]
+    if _is_multilabel(pipe):
+        threshold = clf.threshold if args.threshold is None else args.threshold
+        record = functools.partial(label_record, classes, threshold=threshold)
+        formatted = functools.partial(format_label_predictions, names=classes)
+    else:
+        record = functools.partial(prediction_record, classes)
+        formatted = functools.partial(format_predictions, classes=classes)
+    rows = [record(p, path=path) for path, p in zip(files, proba, strict=True)]
     if args.windows:
         window_proba = clf.predict_window_proba(X)
         starts = transformer.feature_settings().window_starts(X.shape[1])
         real = real_windows(window_proba)
         for row, wp, keep in zip(rows, window_proba, real, strict=True):
             row["windows"] = [
-                prediction_record(classes, p, start=round(float(t), 3))
+                record(p, start=round(float(t), 3))
                 for t, p in zip(starts[keep], wp[keep], strict=True)
             ]
-    print(format_predictions(rows, classes, args.format))
+    print(formatted(rows, fmt=args.format))
 
 
 def cmd_tag(args):
@@ -179,8 +222,10 @@ def cmd_evaluate(args):
 
     from .report import format_confusion
 
-    pipe = _load_quiet(args.model)
-    paths, labels, _ = _labelled(args.data)
+    pipe, names = _load_quiet(args.model)
+    paths, labels = _labelled(args.data, return_groups=False)
+    if _is_multilabel(pipe):
+        return _evaluate_labels(args, pipe, names, paths, labels)
     predicted = pipe.predict(paths)
     classes = np.unique(
         np.concatenate([np.asarray(labels, dtype=object), pipe.classes_])
@@ -198,6 +243,38 @@ def cmd_evaluate(args):
         display.figure_.tight_layout()
         display.figure_.savefig(args.plot, dpi=120)
         print(f"Saved confusion matrix to {args.plot}", file=sys.stderr)
+
+
+def _evaluate_labels(args, pipe, names, paths, labels):
+    """``evaluate`` of a multi-label model: per-label and averaged scores."""
+    from sklearn.metrics import f1_score
+    from sklearn.preprocessing import MultiLabelBinarizer
+
+    from .report import format_label_report
+
+    if args.plot:
+        raise ValueError("--plot draws a confusion matrix: single-label models only")
+    lists = labels if _label_lists(labels) else [[label] for label in labels]
+    unknown = sorted({label for song in lists for label in song} - set(names))
+    if unknown:
+        print(
+            f"skgenre: warning: labels the model does not know are left out: "
+            f"{', '.join(unknown)}",
+            file=sys.stderr,
+        )
+    known = [[label for label in song if label in names] for song in lists]
+    Y = MultiLabelBinarizer(classes=names).fit_transform(known)
+    transformer, clf = pipe[0], pipe[-1]
+    X = transformer.transform(paths)
+    proba = clf.predict_proba(X)
+    predicted = clf.predict(X)
+    micro = f1_score(Y, predicted, average="micro", zero_division=0)
+    macro = f1_score(Y, predicted, average="macro", zero_division=0)
+    print(
+        f"Micro-F1: {micro:.3f}, macro-F1: {macro:.3f} on {len(paths)} songs "
+        f"(threshold {clf.threshold:g})"
+    )
+    print(format_label_report(Y, predicted, proba, names))
 
 
 def cmd_demo(args):
@@ -266,7 +343,9 @@ def build_parser():
 
     train = sub.add_parser("train", help="train a model on labelled songs")
     train.add_argument(
-        "data", help="genre-per-folder tree or CSV with path,genre[,artist]"
+        "data",
+        help="genre-per-folder tree, or CSV with path,genre[,artist] (several "
+        "genres per song: a genres column split at ';', or repeated rows)",
     )
     train.add_argument("--out", required=True, help="model file to write")
     train.add_argument(
@@ -324,6 +403,13 @@ def build_parser():
     )
     predict.add_argument("--format", default="table", choices=["table", "json", "csv"])
     predict.add_argument("--windows", action="store_true", help="add per-window genres")
+    predict.add_argument(
+        "--threshold",
+        type=float,
+        default=None,
+        help="multi-label models: labels with at least this probability are "
+        "printed (default: the model's, 0.5)",
+    )
     _precision_option(predict)
     predict.set_defaults(func=cmd_predict)
 
@@ -336,7 +422,11 @@ def build_parser():
     _precision_option(tag, default="float32")
     tag.set_defaults(func=cmd_tag)
 
-    evaluate = sub.add_parser("evaluate", help="accuracy on labelled songs")
+    evaluate = sub.add_parser(
+        "evaluate",
+        help="accuracy on labelled songs (multi-label: per-label precision, "
+        "recall, F1 and ROC-AUC)",
+    )
     evaluate.add_argument("model")
     evaluate.add_argument("data", help="genre-per-folder tree or CSV with path,genre")
     evaluate.add_argument("--plot", help="save the confusion matrix as an image")

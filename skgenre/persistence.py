@@ -92,7 +92,7 @@ def _steps(estimator):
     return [(type(estimator).__name__.lower(), estimator)]
 
 
-def save(estimator, path):
+def save(estimator, path, *, label_names=None):
     """Save a fitted Pipeline (or a single skgenre estimator) to one file.
 
     Parameters
@@ -111,12 +111,16 @@ def save(estimator, path):
         encoder's weights are not copied: the file names them by checksum.
     path : str or path-like
         Output file (conventionally ``*.skgenre``); overwritten.
+    label_names : sequence of str or None, default=None
+        Names of the columns of a multi-label ``y`` (e.g.
+        ``MultiLabelBinarizer().classes_``), kept in the file:
+        ``load(path, return_label_names=True)`` gives them back.
 
     Raises
     ------
     ValueError
         If a step is not a skgenre estimator or has a parameter that is not a
-        plain value.
+        plain value, or ``label_names`` are not str.
     sklearn.exceptions.NotFittedError
         If the classifier is not fitted.
     """
@@ -129,6 +133,11 @@ def save(estimator, path):
         "steps": [],
         "sha256": {},  # of every other member, checked by load
     }
+    if label_names is not None:
+        names = list(label_names)
+        if not all(isinstance(name, str) for name in names):
+            raise ValueError(f"label_names must be str, got {names!r}")
+        manifest["label_names"] = names
     # Every step is checked before the file is written: a refusal leaves none.
     for name, step in _steps(estimator):
         if classes.get(type(step).__name__) is not type(step):
@@ -160,18 +169,23 @@ def save(estimator, path):
         archive.writestr(_MANIFEST, json.dumps(manifest, indent=2))
 
 
-def load(path):
+def load(path, *, return_label_names=False):
     """Load a model file written by :func:`save`.
 
     Parameters
     ----------
     path : str or path-like
+    return_label_names : bool, default=False
+        Also return the names of a multi-label model's labels given to
+        :func:`save`.
 
     Returns
     -------
     estimator : Pipeline or a skgenre estimator
         As saved (a Pipeline, or the single estimator that was saved),
         fitted, with identical predictions.
+    label_names : list of str or None
+        Only if ``return_label_names``; None if the file has none.
 
     Raises
     ------
@@ -187,7 +201,11 @@ def load(path):
     members = _read_members(path)
     manifest = _check_manifest(path, members)
     try:
-        return _build(path, manifest, members)
+        estimator = _build(path, manifest, members)
+        if return_label_names:
+            names = manifest.get("label_names")
+            return estimator, None if names is None else [str(n) for n in names]
+        return estimator
     except ModelFileError:
         raise
     except Exception as exc:  # a manifest skgenre did not write

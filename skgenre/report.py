@@ -5,12 +5,15 @@ import io
 import json
 
 import numpy as np
-from sklearn.metrics import confusion_matrix
+from sklearn.metrics import classification_report, confusion_matrix, roc_auc_score
 
 __all__ = [
     "format_confusion",
+    "format_label_predictions",
+    "format_label_report",
     "format_predictions",
     "format_tags",
+    "label_record",
     "prediction_record",
     "tag_records",
 ]
@@ -76,6 +79,110 @@ def format_predictions(rows, classes, fmt="table"):
         lines.append(f"{r['path']:<{width}}  {r['genre']:<12} {probs}")
         for w in r.get("windows", []):
             lines.append(f"  {w['start']:7.1f} s  {w['genre']}")
+    return "\n".join(lines)
+
+
+def label_record(names, proba, threshold, **fields):
+    """The labels of one song (or window) of a multi-label model.
+
+    Parameters
+    ----------
+    names : list of str
+        Label names.
+    proba : ndarray of shape (n_labels,)
+        Each label's probability.
+    threshold : float
+        Labels with a probability of at least this are present.
+    **fields
+        Added first, e.g. ``path=...``.
+
+    Returns
+    -------
+    record : dict
+        ``{**fields, "labels": [present labels, most probable first],
+        "probabilities": {label: p, ...}}``.
+    """
+    order = np.argsort(-np.asarray(proba), kind="stable")
+    return {
+        **fields,
+        "labels": [names[k] for k in order if proba[k] >= threshold],
+        "probabilities": {
+            n: round(float(v), 6) for n, v in zip(names, proba, strict=True)
+        },
+    }
+
+
+def format_label_predictions(rows, names, fmt="table"):
+    """Labels of songs as text: a table, JSON, or CSV.
+
+    Parameters
+    ----------
+    rows : list of dict
+        :func:`label_record` of each song, with a ``"path"``, and optionally
+        ``"windows"``: records of its windows with a ``"start"``.
+    names : list of str
+    fmt : {"table", "json", "csv"}, default="table"
+        A line per song with its labels and their probabilities (``-`` for
+        none) and a line per window; JSON of ``rows``; or CSV with the
+        labels joined by ``;`` and one column per label.
+
+    Returns
+    -------
+    text : str
+    """
+    if fmt == "json":
+        return json.dumps(rows, indent=2)
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["path", "labels", *names])
+        for r in rows:
+            probabilities = (r["probabilities"][n] for n in names)
+            writer.writerow([r["path"], ";".join(r["labels"]), *probabilities])
+        return out.getvalue().rstrip("\n")
+    width = max((len(r["path"]) for r in rows), default=0)
+    lines = []
+    for r in rows:
+        present = "  ".join(f"{n} {r['probabilities'][n]:.2f}" for n in r["labels"])
+        lines.append(f"{r['path']:<{width}}  {present or '-'}")
+        for w in r.get("windows", []):
+            lines.append(f"  {w['start']:7.1f} s  {', '.join(w['labels']) or '-'}")
+    return "\n".join(lines)
+
+
+def format_label_report(Y_true, Y_pred, proba, names):
+    """Per-label precision, recall, F1 and ROC-AUC; micro and macro F1.
+
+    Parameters
+    ----------
+    Y_true, Y_pred : ndarray of shape (n_songs, n_labels)
+        0/1 indicators.
+    proba : ndarray of shape (n_songs, n_labels)
+        Each label's probability.
+    names : list of str
+
+    Returns
+    -------
+    text : str
+        scikit-learn's classification report (per label, micro, macro,
+        weighted and samples averages), then each label's ROC-AUC (``n/a``
+        where the songs hold only one of its values).
+    """
+    text = classification_report(
+        Y_true, Y_pred, target_names=names, zero_division=0, digits=3
+    )
+    lines = [text.rstrip(), "", "ROC-AUC per label:"]
+    width = max(len(n) for n in names)
+    scores = []
+    for k, name in enumerate(names):
+        if len(np.unique(Y_true[:, k])) < 2:
+            lines.append(f"  {name:<{width}}  n/a")
+            continue
+        score = roc_auc_score(Y_true[:, k], proba[:, k])
+        scores.append(score)
+        lines.append(f"  {name:<{width}}  {score:.3f}")
+    if scores:
+        lines.append(f"  {'macro':<{width}}  {np.mean(scores):.3f}")
     return "\n".join(lines)
 
 
