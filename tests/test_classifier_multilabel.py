@@ -165,3 +165,15 @@ def test_multilabel_model_files(tmp_path):
     np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X), atol=1e-6)
     np.testing.assert_array_equal(loaded.predict(X), clf.predict(X))
     assert loaded.classes_.tolist() == [0, 1, 2]
+
+
+def test_model_files_keep_label_names(tmp_path):
+    X, Y = _labelled()
+    clf = _fast().fit(X, Y)
+    skgenre.save(clf, tmp_path / "m.skgenre", label_names=["blues", "jazz", "rock"])
+    loaded, names = skgenre.load(tmp_path / "m.skgenre", return_label_names=True)
+    assert names == ["blues", "jazz", "rock"] and loaded.multilabel_
+    skgenre.save(clf, tmp_path / "plain.skgenre")
+    assert skgenre.load(tmp_path / "plain.skgenre", return_label_names=True)[1] is None
+    with pytest.raises(ValueError, match="label_names must be str"):
+        skgenre.save(clf, tmp_path / "bad.skgenre", label_names=[1, 2, 3])

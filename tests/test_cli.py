@@ -385,3 +385,82 @@ def test_process_predicts_with_no_framework_at_all(real_clip):
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split()[:2] == [real_clip, "jazz"] and proc.stderr == ""
+
+
+@pytest.fixture(scope="module")
+def multilabel(tmp_path_factory):
+    """A CSV of medleys (two genres each) and single songs, and its model."""
+    d = tmp_path_factory.mktemp("labels")
+    genres = ("rock", "classical", "metal")
+    paths, labels = make_songs(
+        d, genres=genres, n_per_genre=2, duration=6.0, n_labels=2, random_state=0
+    )
+    single, single_labels = make_songs(
+        d / "single", genres=genres, n_per_genre=1, duration=6.0, random_state=1
+    )
+    with open(d / "songs.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["path", "genres"])
+        for p, song in zip(paths, labels, strict=True):
+            w.writerow([p, ";".join(song)])
+        for p, genre in zip(single, single_labels, strict=True):
+            w.writerow([p, genre])
+    model = d / "labels.skgenre"
+    args = ["train", d / "songs.csv", "--out", model, "--epochs", 2]
+    args += ["--song-length", 6, "--n-jobs", 1]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        assert main([str(a) for a in args]) == 0
+    return d, model, list(paths), list(single), err.getvalue()
+
+
+def test_train_detects_several_labels_per_song(multilabel):
+    import skgenre
+
+    _, model, _, _, err = multilabel
+    assert "Training on 9 songs, several labels per song (1.67 on average): " in err
+    assert "classical, metal, rock" in err
+    pipe, names = skgenre.load(model, return_label_names=True)
+    assert pipe[-1].multilabel_ and names == ["classical", "metal", "rock"]
+
+
+def test_predict_prints_labels_above_the_threshold(multilabel, capsys):
+    _, model, medleys, _, _ = multilabel
+    out, _ = run(capsys, "predict", "--model", model, medleys[0], "--format", "json")
+    (row,) = json.loads(out)
+    assert set(row["probabilities"]) == {"classical", "metal", "rock"}
+    expected = [k for k, p in row["probabilities"].items() if p >= 0.5]
+    assert sorted(row["labels"]) == sorted(expected)
+    out, _ = run(
+        capsys,
+        "predict",
+        "--model",
+        model,
+        medleys[0],
+        "--format",
+        "json",
+        "--threshold",
+        0,
+    )
+    assert len(json.loads(out)[0]["labels"]) == 3  # every label at threshold 0
+    out, _ = run(capsys, "predict", "--model", model, medleys[0], "--windows")
+    lines = out.splitlines()
+    assert lines[0].startswith(medleys[0]) and lines[1].lstrip().startswith("0.0 s")
+    out, _ = run(capsys, "predict", "--model", model, medleys[0], "--format", "csv")
+    assert out.splitlines()[0] == "path,labels,classical,metal,rock"
+
+
+def test_evaluate_prints_per_label_scores(multilabel, capsys):
+    d, model, _, _, _ = multilabel
+    out, _ = run(capsys, "evaluate", model, d / "songs.csv")
+    assert out.startswith("Micro-F1: ") and "macro-F1: " in out
+    for words in ("micro avg", "macro avg", "samples avg", "ROC-AUC per label:"):
+        assert words in out
+    assert "  rock  " in out.split("ROC-AUC per label:")[1]
+
+
+def test_threshold_needs_a_multilabel_model(trained, capsys):
+    d, model = trained
+    song = next((d / "train" / "rock").glob("*.wav"))
+    _, err = run(capsys, "predict", "--model", model, song, "--threshold", 0.3, code=1)
+    _one_line_error(err, "not a multi-label model")
