@@ -96,6 +96,11 @@ def target_kind(y, name):
         Naming ``y``'s shape and dtype, if it is neither 1-D labels nor a 0/1
         indicator matrix.
     """
+    if hasattr(y, "toarray"):  # a scipy sparse matrix
+        raise ValueError(
+            f"{name}: y is a sparse {type(y).__name__} of shape {y.shape}; "
+            f"expected {EXPECTED_Y}, dense: use y.toarray()."
+        )
     try:
         kind = type_of_target(y)
     except ValueError:  # e.g. lists of label lists, or ragged input
@@ -370,7 +375,7 @@ def _check_indicator(clf, y):
             "targets; with an indicator y, each label is its own binary "
             "problem: resample songs, or leave class_weight=None."
         )
-    y = np.asarray(y)
+    y = np.asarray(y, dtype=np.int8)  # bool indicators too
     constant = [int(i) for i in np.flatnonzero(np.ptp(y, axis=0) == 0)]
     if constant:
         shown = ", ".join(map(str, constant[:10]))
@@ -378,5 +383,5 @@ def _check_indicator(clf, y):
             f"{name}: label column(s) {shown} of y are the same for every song "
             "(never or always present): nothing can be learned about them.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=8,  # the caller's fit
         )

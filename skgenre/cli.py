@@ -359,8 +359,9 @@ def build_parser():
     train.add_argument("--epochs", type=int, default=None)
     train.add_argument(
         "--pooling",
-        default="mean",
-        choices=["mean", "max", "lse", "autopool", "attention"],
+        default="auto",
+        choices=["auto", "mean", "max", "lse", "autopool", "attention"],
+        help="auto: mean for one genre per song, lse for several",
     )
     train.add_argument(
         "--features",

@@ -177,3 +177,23 @@ def test_model_files_keep_label_names(tmp_path):
     assert skgenre.load(tmp_path / "plain.skgenre", return_label_names=True)[1] is None
     with pytest.raises(ValueError, match="label_names must be str"):
         skgenre.save(clf, tmp_path / "bad.skgenre", label_names=[1, 2, 3])
+
+
+def test_auto_pooling_is_lse_for_labels_and_mean_for_classes():
+    from skgenre.pooling import LSEPooling, MaskedMeanPooling
+
+    X, Y = _labelled()
+    labels = _fast().fit(X, Y)
+    assert isinstance(labels.model_.get_layer("pooling"), LSEPooling)
+    classes = _fast().fit(X, Y.argmax(axis=1))
+    assert isinstance(classes.model_.get_layer("pooling"), MaskedMeanPooling)
+    assert labels.get_params()["pooling"] == classes.get_params()["pooling"] == "auto"
+
+
+def test_boolean_indicators_are_taken_and_sparse_ones_explained():
+    from scipy import sparse
+
+    X, Y = _labelled()
+    assert _fast().fit(X, Y.astype(bool)).multilabel_
+    with pytest.raises(ValueError, match=r"sparse csr_matrix.*y.toarray\(\)"):
+        _fast().fit(X, sparse.csr_matrix(Y))
