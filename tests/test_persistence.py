@@ -209,3 +209,37 @@ def test_files_of_skgenre_0_1_0_still_load(name, window_kind, features):
     assert (clf.window_kind_, clf.features_) == (window_kind, features)
     np.testing.assert_allclose(clf.predict_proba(X), proba, atol=1e-6)
     np.testing.assert_allclose(clf.predict_window_proba(X), windows, atol=1e-6)
+
+
+MAIN_FILES = Path(__file__).parent / "data" / "main-2026-12-01"
+
+
+def test_files_of_main_before_the_subpackages_still_load():
+    # Saved by main on 2026-12-01, before the modules moved into subpackages
+    # (scripts/make_model_fixtures.py): a multi-label attention model with
+    # label names, a SongPooling + StandardScaler + LogisticRegression
+    # pipeline, and the reference CNN.
+    expected = np.load(MAIN_FILES / "expected.npz")
+    labels, names = skgenre.load(
+        MAIN_FILES / "multilabel_attention.skgenre", return_label_names=True
+    )
+    assert labels.multilabel_ and names == ["blues", "jazz", "rock"]
+    np.testing.assert_allclose(
+        labels.predict_proba(expected["E"]), expected["labels_proba"], atol=1e-6
+    )
+    np.testing.assert_allclose(
+        labels.predict_window_proba(expected["E"]),
+        expected["labels_windows"],
+        atol=1e-6,
+    )
+    songs = skgenre.load(MAIN_FILES / "song_pooling_logreg.skgenre")
+    np.testing.assert_allclose(
+        songs.predict_proba(expected["E"]), expected["songs_proba"], atol=1e-12
+    )
+    ref = skgenre.load(MAIN_FILES / "mfcc_reference.skgenre")
+    np.testing.assert_allclose(
+        ref.predict_proba(expected["X"]), expected["ref_proba"], atol=1e-6
+    )
+    np.testing.assert_allclose(
+        ref.predict_window_proba(expected["X"]), expected["ref_windows"], atol=1e-6
+    )
