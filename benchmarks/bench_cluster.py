@@ -31,8 +31,8 @@ import joblib  # noqa: E402
 import soundfile as sf  # noqa: E402
 
 from skgenre import WindowEmbedder  # noqa: E402
-from skgenre._extraction import _extract_and_finish, _extract_one  # noqa: E402
 from skgenre.datasets import load_folder, make_songs  # noqa: E402
+from skgenre.frontends._extraction import _extract_and_finish, _extract_one  # noqa: E402
 
 
 def run(paths, finish_in_workers=None, backend=None):

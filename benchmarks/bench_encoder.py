@@ -4,8 +4,8 @@ Usage: python benchmarks/bench_encoder.py [--wheel DIR] [--threads 1 2]
 [--repeats N] [--song FILE]
 
 For one 30 s excerpt of a shipped recording (10 patches of 187 frames), times
-decoding (``librosa.load`` at 16 kHz), :func:`skgenre.musicnn.musicnn_logmel`
-+ patching, the Keras port (:func:`skgenre.musicnn.encode`, what
+decoding (``librosa.load`` at 16 kHz), :func:`skgenre.encoders.musicnn.musicnn_logmel`
++ patching, the Keras port (:func:`skgenre.encoders.musicnn.encode`, what
 ``WindowEmbedder`` runs), both front-ends end to end (``WindowMFCCTransformer``
 and ``WindowEmbedder``, decoding included) and, with ``--wheel DIR`` (the
 unzipped musicnn-0.1.0 wheel), the ORIGINAL TF1 graph on the same patches and
@@ -58,7 +58,7 @@ def worker(args):
     tf.config.threading.set_inter_op_parallelism_threads(threads)
     threadpool_limits(threads)
     sys.path.insert(0, str(REPO))
-    from skgenre import musicnn
+    from skgenre.encoders import musicnn
 
     rows = []
 

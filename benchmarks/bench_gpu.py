@@ -23,9 +23,10 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 import numpy as np  # noqa: E402
 
-from skgenre import WindowEmbedder, musicnn  # noqa: E402
-from skgenre._backend import backend, device_name  # noqa: E402
+from skgenre import WindowEmbedder  # noqa: E402
 from skgenre.datasets import make_songs  # noqa: E402
+from skgenre.encoders import musicnn  # noqa: E402
+from skgenre.encoders.backends import backend, device_name  # noqa: E402
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "data" / "musicnn_fixture.npz"
 

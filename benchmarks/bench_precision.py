@@ -29,7 +29,8 @@ import numpy as np  # noqa: E402
 from _common import log, protocol_data, protocol_parser, report  # noqa: E402
 from bench_accuracy import markdown_table, run_method  # noqa: E402
 
-from skgenre import WindowEmbedder, musicnn  # noqa: E402
+from skgenre import WindowEmbedder  # noqa: E402
+from skgenre.encoders import musicnn  # noqa: E402
 from skgenre.zeroshot import TagGenreClassifier  # noqa: E402
 
 PRECISIONS = ("float32", "bfloat16")

@@ -18,9 +18,10 @@ import time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 
-from skgenre import WindowEmbedder, musicnn  # noqa: E402
+from skgenre import WindowEmbedder  # noqa: E402
 from skgenre.audio import load_audio  # noqa: E402
 from skgenre.datasets import make_songs  # noqa: E402
+from skgenre.encoders import musicnn  # noqa: E402
 
 
 def split(path, precision):

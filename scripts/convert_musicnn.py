@@ -12,11 +12,11 @@ imported: its checkpoints are read with TensorFlow.
 For MSD_musicnn and MTT_musicnn the script
 
 1. reads every non-optimiser variable of the checkpoint and maps it onto the
-   Keras network of :func:`skgenre.musicnn.build_musicnn`, asserting that
+   Keras network of :func:`skgenre.encoders.musicnn.build_musicnn`, asserting that
    each is used exactly once;
 2. writes ``skgenre/data/musicnn/{MSD,MTT}_musicnn.npz`` (float32, no pickle,
    byte for byte reproducible) and prints their sha256, to be recorded in
-   ``skgenre.musicnn.WEIGHTS_SHA256``;
+   ``skgenre.encoders.musicnn.WEIGHTS_SHA256``;
 3. runs the ORIGINAL graph (imported from the checkpoint's ``.meta``) and the
    Keras port on log-mel patches of the shipped recordings (and of ``--gtzan``
    songs, research only) and prints the largest differences per output;
@@ -24,7 +24,7 @@ For MSD_musicnn and MTT_musicnn the script
    the original graph's taggram and penultimate for both models.
 
 ``--check-only`` skips writing (steps 2 and 4) and compares the shipped
-weights, loaded with :func:`skgenre.musicnn.load_musicnn`, to the original.
+weights, loaded with :func:`skgenre.encoders.musicnn.load_musicnn`, to the original.
 
 :func:`original_session` is imported by ``benchmarks/bench_encoder.py`` to
 time the original graph.
@@ -48,7 +48,7 @@ import numpy as np  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from skgenre import musicnn  # noqa: E402
+from skgenre.encoders import musicnn  # noqa: E402
 
 CHECKPOINTS = {"musicnn-msd": "MSD_musicnn", "musicnn-mtt": "MTT_musicnn"}
 FIXTURE = REPO / "tests" / "data" / "musicnn_fixture.npz"
@@ -256,7 +256,7 @@ def main(argv=None):
         songs = sorted(glob.glob(os.path.join(args.gtzan, "*", "*.flac")))
         patches = np.concatenate([patches, *(song_patches(p) for p in songs)])
         log(f"{len(shipped)} shipped recordings + {len(songs)} GTZAN-mini songs")
-    log(f"skgenre.musicnn from {musicnn.__file__}")
+    log(f"skgenre.encoders.musicnn from {musicnn.__file__}")
     log(f"{len(patches)} patches of {patches.shape[1:]}")
     # The fixture: the middle patch of the first 4 shipped recordings.
     fixture = {"logmel": np.stack([song[len(song) // 2] for song in per_song[:4]])}
@@ -274,7 +274,8 @@ def main(argv=None):
             digest = sha256(out)
             recorded = musicnn.WEIGHTS_SHA256[name] == digest
             log(f"  {out.relative_to(REPO)}: {out.stat().st_size} bytes")
-            note = "as recorded" if recorded else "NEW: record it in skgenre/musicnn.py"
+            new = "NEW: record it in skgenre/encoders/musicnn.py"
+            note = "as recorded" if recorded else new
             log(f"  sha256 {digest} ({note})")
             reread = musicnn.read_weights(out, digest)
             for variable in model.weights:

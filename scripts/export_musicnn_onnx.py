@@ -6,14 +6,14 @@ Usage::
     python scripts/export_musicnn_onnx.py
 
 For MSD_musicnn and MTT_musicnn the script builds the Keras port with the
-shipped (checksummed) weights (:func:`skgenre.musicnn.load_musicnn`), exports
+shipped (checksummed) weights (:func:`skgenre.encoders.musicnn.load_musicnn`), exports
 it with Keras' ``Model.export(format="onnx")`` (tf2onnx) with the four
-outputs of :data:`skgenre.musicnn.ONNX_OUTPUTS`, in that order, writes
+outputs of :data:`skgenre.encoders.musicnn.ONNX_OUTPUTS`, in that order, writes
 ``skgenre/data/musicnn/{MSD,MTT}_musicnn.onnx``, checks the ONNX Runtime
 outputs against the original TF1 graph's fixture
 (``tests/data/musicnn_fixture.npz``, to 1e-5) and against the Keras port,
 and prints the files' sha256, to be recorded in
-``skgenre.musicnn.ONNX_SHA256``.  The export is not byte for byte
+``skgenre.encoders.musicnn.ONNX_SHA256``.  The export is not byte for byte
 reproducible (tf2onnx names some tensors by counters): the recorded checksum
 is of the shipped file.
 """
@@ -30,7 +30,7 @@ import numpy as np  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from skgenre import musicnn  # noqa: E402
+from skgenre.encoders import musicnn  # noqa: E402
 
 FIXTURE = REPO / "tests" / "data" / "musicnn_fixture.npz"
 

@@ -10,12 +10,12 @@ default, or JAX or PyTorch with ``KERAS_BACKEND``) must be installed:
 importing skgenre says how if it is not.
 """
 
-from ._backend import check_installed as _check_backend_installed
 from ._version import __version__
-from .embedder import WindowEmbedder
+from .encoders.backends import check_installed as _check_backend_installed
+from .frontends.embedder import WindowEmbedder
+from .frontends.mfcc import WindowMFCCTransformer
 from .persistence import load, save
 from .song_pooling import SongPooling
-from .transformer import WindowMFCCTransformer
 
 __all__ = [
     "MILSongClassifier",
@@ -33,7 +33,7 @@ _check_backend_installed()
 
 def __getattr__(name):
     if name == "MILSongClassifier":
-        from .classifier import MILSongClassifier
+        from .mil.classifier import MILSongClassifier
 
         return MILSongClassifier
     raise AttributeError(f"module 'skgenre' has no attribute {name!r}")

@@ -4,7 +4,7 @@ Data flows paths -> mono float32 signal at a fixed sample rate -> fixed-length
 song -> overlapping windows.  Files libsndfile decodes are read with
 :mod:`soundfile`; AAC/ALAC (``.m4a``, ``.mp4``) and WMA are decoded by FFmpeg
 through PyAV, an optional dependency (``pip install "skgenre[av]"``).
-Feature computation lives in :mod:`skgenre.features`.
+Feature computation lives in :mod:`skgenre.frontends.features`.
 """
 
 import contextlib

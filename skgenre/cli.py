@@ -12,8 +12,8 @@ import warnings
 import numpy as np
 
 from ._quiet import quiet_framework
-from .frontends import FRONT_ENDS
-from .musicnn import ENCODERS, PRECISIONS
+from .encoders.musicnn import ENCODERS, PRECISIONS
+from .frontends.registry import FRONT_ENDS
 
 EXIT_ERROR = 1
 
@@ -196,7 +196,7 @@ def cmd_predict(args):
 
 
 def cmd_tag(args):
-    from .embedder import WindowEmbedder
+    from .frontends.embedder import WindowEmbedder
     from .report import format_tags
     from .zeroshot import song_tags
 
@@ -300,7 +300,7 @@ def _encoder_only(args):
 def _onnx_only(args):
     """Whether ONNX Runtime runs all the command's networks: no framework
     is imported, so there is nothing to quiet (and nothing to wait for)."""
-    from .musicnn import resolve_runtime
+    from .encoders.musicnn import resolve_runtime
 
     precision = getattr(args, "precision", None) or "float32"
     return _encoder_only(args) and resolve_runtime("auto", precision) == "onnx"

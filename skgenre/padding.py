@@ -3,7 +3,7 @@
 Songs of different lengths share one array, ``(n_songs, n_windows, ...)``:
 the extraction engine pads a song with fewer windows than the longest with
 windows whose every value is NaN.  The rule, used everywhere (the model's
-:class:`~skgenre.pooling.WindowMask` layer, statistics, stores, zero-shot
+:class:`~skgenre.mil.pooling.WindowMask` layer, statistics, stores, zero-shot
 tags, plots, the command line):
 
     **a window is real if any of its values is finite.**

@@ -22,7 +22,7 @@ from sklearn.pipeline import Pipeline
 from ._errors import FileError, StateError
 from ._sklearn_state import export_state, restore_state, sklearn_classes
 from ._version import __version__
-from .frontends import transformer_classes
+from .frontends.registry import transformer_classes
 from .song_pooling import SongPooling
 from .zeroshot import TagGenreClassifier
 
@@ -100,7 +100,7 @@ def save(estimator, path, *, label_names=None):
     estimator : Pipeline or a skgenre estimator
         Typically ``Pipeline([("features", WindowEmbedder()),
         ("clf", MILSongClassifier())])``, fitted; the steps may be the
-        front-ends of :data:`skgenre.frontends.FRONT_ENDS`
+        front-ends of :data:`skgenre.frontends.registry.FRONT_ENDS`
         (:class:`WindowEmbedder`, :class:`WindowMFCCTransformer`),
         :class:`SongPooling`, :class:`MILSongClassifier`,
         :class:`~skgenre.zeroshot.TagGenreClassifier` and the scikit-learn
@@ -314,7 +314,7 @@ def _classes():
     :data:`skgenre._sklearn_state.SKLEARN_STEPS`, whose state
     :mod:`skgenre._sklearn_state` stores.
     """
-    from .classifier import MILSongClassifier
+    from .mil.classifier import MILSongClassifier
 
     return {
         **sklearn_classes(),

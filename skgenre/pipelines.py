@@ -3,7 +3,7 @@
 from sklearn.pipeline import Pipeline
 
 from ._validation import check_choice
-from .frontends import FRONT_ENDS, make_front_end
+from .frontends.registry import FRONT_ENDS, make_front_end
 
 __all__ = ["make_pipeline"]
 
@@ -26,7 +26,7 @@ def make_pipeline(
     Parameters
     ----------
     features : str, default="musicnn"
-        A front-end of :data:`skgenre.frontends.FRONT_ENDS`: ``"musicnn"``,
+        A front-end of :data:`skgenre.frontends.registry.FRONT_ENDS`: ``"musicnn"``,
         embeddings of the pretrained encoder (:class:`~skgenre.WindowEmbedder`)
         with a dense window head, the recommended model for songs by artists
         the model has not heard; ``"mfcc"`` / ``"logmel"``: the reference
@@ -50,7 +50,7 @@ def make_pipeline(
     pipeline : sklearn.pipeline.Pipeline
         Steps ``"features"`` and ``"clf"``, unfitted.
     """
-    from .classifier import MILSongClassifier
+    from .mil.classifier import MILSongClassifier
 
     check_choice("make_pipeline", "features", features, tuple(FRONT_ENDS))
     front_end = make_front_end(

@@ -14,8 +14,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import check_choice
-from .embedder import WindowEmbedder, output_names
-from .musicnn import ENCODERS
+from .encoders.musicnn import ENCODERS
+from .frontends.embedder import WindowEmbedder, output_names
 from .padding import mean_over_real_windows, real_windows
 
 __all__ = ["GENRE_TAGS", "TagGenreClassifier", "song_tags", "zero_shot_pipeline"]

@@ -62,16 +62,16 @@ def small_features(songs):
 @pytest.fixture
 def count_extractions(monkeypatch):
     """List that records the path of every real (uncached) feature extraction."""
-    import skgenre.features
+    import skgenre.frontends.features
 
     calls = []
-    real = skgenre.features.song_features
+    real = skgenre.frontends.features.song_features
 
     def counting(path, settings):
         calls.append(path)
         return real(path, settings)
 
-    monkeypatch.setattr(skgenre.features, "song_features", counting)
+    monkeypatch.setattr(skgenre.frontends.features, "song_features", counting)
     return calls
 
 

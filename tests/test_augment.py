@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 
 from skgenre import WindowMFCCTransformer
-from skgenre.augment import BandLimit, SpecAugment, WindowDropout
-from skgenre.features import dct_matrix
-from skgenre.models import build_mil_model
+from skgenre.frontends.features import dct_matrix
+from skgenre.mil.augment import BandLimit, SpecAugment, WindowDropout
+from skgenre.mil.models import build_mil_model
 
 X = np.random.default_rng(0).normal(size=(4, 5, 13, 30, 1)).astype("float32") + 5.0
 

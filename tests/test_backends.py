@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from skgenre import WindowEmbedder, musicnn
+from skgenre import WindowEmbedder
+from skgenre.encoders import musicnn
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "musicnn_fixture.npz"
 
@@ -38,8 +39,9 @@ _SCRIPT = textwrap.dedent(
     """
     import contextlib, io, json, sys
     import numpy as np
-    from skgenre import WindowEmbedder, musicnn
-    from skgenre._backend import backend
+    from skgenre import WindowEmbedder
+    from skgenre.encoders import musicnn
+    from skgenre.encoders.backends import backend
     from skgenre.cli import main
     from skgenre.zeroshot import zero_shot_pipeline
 
@@ -135,7 +137,7 @@ def reference(real_clip):
 
 
 def test_tensorflow_is_the_default_and_traces_once():
-    from skgenre._backend import backend
+    from skgenre.encoders.backends import backend
 
     assert backend() == "tensorflow"
     patches = np.load(FIXTURE)["logmel"]
@@ -182,7 +184,7 @@ def test_backend_gives_the_same_results(backend, real_clip, reference):
 def test_unknown_backend_is_refused(monkeypatch):
     import keras
 
-    from skgenre import _backend
+    from skgenre.encoders import backends as _backend
 
     monkeypatch.setattr(keras.backend, "backend", lambda: "numpy")
     with pytest.raises(ValueError, match="Keras backends .* uses 'numpy'"):
@@ -192,7 +194,7 @@ def test_unknown_backend_is_refused(monkeypatch):
 def test_a_missing_backend_is_explained_at_import(monkeypatch, tmp_path):
     import importlib.util
 
-    from skgenre import _backend
+    from skgenre.encoders import backends as _backend
 
     monkeypatch.delitem(sys.modules, "keras")  # ask as a fresh process would
     monkeypatch.setenv("KERAS_BACKEND", "torch")

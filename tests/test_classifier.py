@@ -156,7 +156,7 @@ def _memmap(X, path):
 
 
 def test_validation_split_on_memory_mapped_X(tmp_path, monkeypatch):
-    from skgenre.batches import WindowBatches, is_memory_mapped
+    from skgenre.mil.batches import WindowBatches, is_memory_mapped
 
     X, y = _data()
     stored = _memmap(X, tmp_path / "X.npy")
@@ -195,7 +195,7 @@ def test_validation_split_leaving_no_song_on_memory_mapped_X(tmp_path):
 def test_grid_search_on_read_only_memory_mapped_X(tmp_path, monkeypatch):
     from sklearn.model_selection import GridSearchCV
 
-    from skgenre.batches import WindowBatches
+    from skgenre.mil.batches import WindowBatches
 
     X, y = _data(n=8, n_classes=2)
     stored = _memmap(X, tmp_path / "X.npy")
@@ -308,7 +308,7 @@ def test_every_declared_hyper_parameter_is_validated(name, value):
 
 
 def test_hyper_parameters_are_declared_once_and_documented():
-    from skgenre.classifier import HYPERPARAMETERS
+    from skgenre.mil.classifier import HYPERPARAMETERS
 
     signature = inspect.signature(MILSongClassifier.__init__).parameters
     declared = [name for name in signature if name not in ("self", "kwargs")]

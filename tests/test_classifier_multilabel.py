@@ -180,7 +180,7 @@ def test_model_files_keep_label_names(tmp_path):
 
 
 def test_auto_pooling_is_lse_for_labels_and_mean_for_classes():
-    from skgenre.pooling import LSEPooling, MaskedMeanPooling
+    from skgenre.mil.pooling import LSEPooling, MaskedMeanPooling
 
     X, Y = _labelled()
     labels = _fast().fit(X, Y)

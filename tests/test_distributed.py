@@ -84,7 +84,7 @@ def local_embeddings(short_songs):
 @pytest.fixture
 def client_encodes(monkeypatch):
     """Records every network call made in this (the client) process."""
-    from skgenre import musicnn
+    from skgenre.encoders import musicnn
 
     calls = []
     real = musicnn.encode
@@ -161,7 +161,7 @@ def test_a_killed_worker_loses_nothing(client, short_songs, local_embeddings, tm
     import os
 
     from skgenre import WindowEmbedder
-    from skgenre.embedder import song_patches
+    from skgenre.frontends.embedder import song_patches
 
     marker = str(tmp_path / "a worker died")
 

@@ -8,8 +8,8 @@ from conftest import write_tone
 from sklearn.base import clone
 
 from skgenre import WindowEmbedder
-from skgenre import musicnn as mn
 from skgenre.audio import load_audio
+from skgenre.encoders import musicnn as mn
 
 
 @pytest.fixture(scope="module")
@@ -64,16 +64,16 @@ def test_window_hop_song_length_offset_and_window_arithmetic(clips):
 
 
 def test_memory_computes_no_embedding_twice(clips, tmp_path, monkeypatch):
-    import skgenre.embedder
+    import skgenre.frontends.embedder
 
     calls = []
-    real = skgenre.embedder.embed_patches
+    real = skgenre.frontends.embedder.embed_patches
 
     def counting(songs, settings, batch_size=64, runtime="auto"):
         calls.append(len(songs))
         return real(songs, settings, batch_size, runtime)
 
-    monkeypatch.setattr(skgenre.embedder, "embed_patches", counting)
+    monkeypatch.setattr(skgenre.frontends.embedder, "embed_patches", counting)
     e = WindowEmbedder(memory=tmp_path / "cache")
     first = e.transform(clips)
     assert calls == [3]  # the three songs went through the network together

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from skgenre.audio import fit_length, load_audio
-from skgenre.features import window_features
+from skgenre.frontends.features import window_features
 
 
 def _windows(y, length, hop):

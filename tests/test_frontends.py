@@ -5,8 +5,8 @@ import dataclasses
 import pytest
 
 from skgenre import WindowEmbedder, WindowMFCCTransformer
-from skgenre._extraction import FrontEnd
-from skgenre.frontends import FRONT_ENDS, make_front_end, transformer_classes
+from skgenre.frontends._extraction import FrontEnd
+from skgenre.frontends.registry import FRONT_ENDS, make_front_end, transformer_classes
 
 
 def test_registry_names_each_front_end_once():

@@ -6,7 +6,7 @@ import pytest
 from conftest import write_tone
 
 from skgenre import MILSongClassifier, WindowMFCCTransformer
-from skgenre.pooling import POOLINGS
+from skgenre.mil.pooling import POOLINGS
 
 
 def _fast(**kw):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from skgenre.models import build_mil_model, build_window_cnn
+from skgenre.mil.models import build_mil_model, build_window_cnn
 
 
 def _trainable(model):
@@ -56,7 +56,7 @@ def test_window_stats_adds_two_inputs_per_band_to_the_first_dense_layer():
 
 
 def test_band_statistics_are_mean_and_std_over_frames():
-    from skgenre.models import BandStatistics
+    from skgenre.mil.models import BandStatistics
 
     x = np.random.default_rng(0).normal(size=(5, 7, 30, 1)).astype("float32")
     out = np.asarray(BandStatistics()(x))

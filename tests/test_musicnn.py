@@ -12,7 +12,7 @@ import librosa
 import numpy as np
 import pytest
 
-from skgenre import musicnn
+from skgenre.encoders import musicnn
 
 FIXTURE = Path(__file__).resolve().parent / "data" / "musicnn_fixture.npz"
 
@@ -246,13 +246,13 @@ def test_patches_bad_input(logmel, hop):
 
 def test_preprocessing_does_not_import_tensorflow():
     code = (
-        "import sys, numpy as np; from skgenre import musicnn; "
+        "import sys, numpy as np; from skgenre.encoders import musicnn; "
         "musicnn.musicnn_patches(musicnn.musicnn_logmel(np.zeros(16000))); "
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules, "
         "sorted(m for m in sys.modules if 'tensorflow' in m or 'keras' in m)[:5]"
     )
     # The skgenre under test, wherever it is imported from.
-    root = str(Path(musicnn.__file__).resolve().parents[1])
+    root = str(Path(musicnn.__file__).resolve().parents[2])
     env = {**os.environ, "PYTHONPATH": root}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
 
@@ -269,7 +269,7 @@ def test_bfloat16_stays_close_to_the_original_graph(original):
 
 
 def test_a_backend_without_a_precision_is_named(monkeypatch):
-    from skgenre import _backend
+    from skgenre.encoders import backends as _backend
 
     monkeypatch.setitem(_backend._PRECISIONS, "tensorflow", ("float32",))
     with pytest.raises(

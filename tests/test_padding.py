@@ -38,7 +38,7 @@ def test_mean_over_real_windows_counts_non_finite_values_as_zero():
 
 
 def test_the_model_masks_by_the_same_rule():
-    from skgenre.pooling import WindowMask
+    from skgenre.mil.pooling import WindowMask
 
     X = _windows()
     clean, mask = WindowMask()(X)
@@ -47,7 +47,7 @@ def test_the_model_masks_by_the_same_rule():
 
 
 def test_statistics_follow_the_rule():
-    from skgenre.models import band_statistics
+    from skgenre.mil.models import band_statistics
 
     X = _windows()[..., None]  # (songs, windows, bands, frames, 1)
     mean, variance = band_statistics(X)
@@ -71,8 +71,8 @@ def test_zero_shot_tags_and_window_genres_follow_the_rule():
 
 
 def test_stores_count_real_windows_by_the_rule(tmp_path):
-    from skgenre._extraction import Extraction, FrontEnd
-    from skgenre.store import open_store, write_store
+    from skgenre.frontends._extraction import Extraction, FrontEnd
+    from skgenre.frontends.store import open_store, write_store
 
     X = _windows()
     front_end = FrontEnd(

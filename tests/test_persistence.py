@@ -149,7 +149,7 @@ def pretrained_pipeline(songs):
 def test_pretrained_pipeline_names_its_encoder_instead_of_copying_it(
     pretrained_pipeline, songs, tmp_path
 ):
-    from skgenre.musicnn import WEIGHTS_SHA256
+    from skgenre.encoders.musicnn import WEIGHTS_SHA256
 
     path = tmp_path / "model.skgenre"
     skgenre.save(pretrained_pipeline, path)

@@ -2,7 +2,7 @@ import keras
 import numpy as np
 import pytest
 
-from skgenre.pooling import (
+from skgenre.mil.pooling import (
     AttentionPooling,
     AutoPooling,
     LSEPooling,

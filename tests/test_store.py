@@ -29,21 +29,21 @@ def test_store_equals_transform(paths, tmp_path):
 def test_resumes_without_recomputing_finished_songs(
     paths, tmp_path, monkeypatch, count_extractions
 ):
-    import skgenre.features
+    import skgenre.frontends.features
 
     t = WindowMFCCTransformer(song_length=10.0)
-    real = skgenre.features.song_features
+    real = skgenre.frontends.features.song_features
 
     def interrupted(path, settings):
         if len(count_extractions) == 6:
             raise KeyboardInterrupt  # killed during the third chunk
         return real(path, settings)
 
-    monkeypatch.setattr(skgenre.features, "song_features", interrupted)
+    monkeypatch.setattr(skgenre.frontends.features, "song_features", interrupted)
     with pytest.raises(KeyboardInterrupt):
         t.transform_to_store(paths, tmp_path / "store", chunk_size=3)
     assert len(count_extractions) == 6
-    monkeypatch.setattr(skgenre.features, "song_features", real)
+    monkeypatch.setattr(skgenre.frontends.features, "song_features", real)
     stored = t.transform_to_store(paths, tmp_path / "store", chunk_size=3)
     assert len(count_extractions) == 7  # only the last song was left
     np.testing.assert_array_equal(stored, t.transform(paths))
@@ -68,7 +68,7 @@ def test_refuses_another_store_and_unsupported_settings(paths, tmp_path):
 
 
 def test_classifier_streams_the_memory_mapped_store(songs, tmp_path, monkeypatch):
-    from skgenre.batches import WindowBatches
+    from skgenre.mil.batches import WindowBatches
 
     paths, labels = songs
     stored = WindowMFCCTransformer(song_length=10.0).transform_to_store(
@@ -140,24 +140,24 @@ def test_whole_songs_store_equals_transform(
 def test_whole_songs_store_resumes_without_recounting(
     whole_songs, tmp_path, monkeypatch, count_extractions
 ):
-    import skgenre.features
+    import skgenre.frontends.features
 
     t = WindowMFCCTransformer(song_length=None, window_length=2.0)
-    real = skgenre.features.song_features
+    real = skgenre.frontends.features.song_features
 
     def interrupted(path, settings):
         if len(count_extractions) >= 3:
             raise KeyboardInterrupt  # killed at the start of the second chunk
         return real(path, settings)
 
-    monkeypatch.setattr(skgenre.features, "song_features", interrupted)
+    monkeypatch.setattr(skgenre.frontends.features, "song_features", interrupted)
     with pytest.raises(KeyboardInterrupt):
         t.transform_to_store(whole_songs, tmp_path / "store", chunk_size=3)
     assert len(count_extractions) == 3
-    monkeypatch.setattr(skgenre.features, "song_features", real)
+    monkeypatch.setattr(skgenre.frontends.features, "song_features", real)
     counted = []
     monkeypatch.setattr(
-        skgenre.features, "song_n_windows", lambda *a: counted.append(a) or 1
+        skgenre.frontends.features, "song_n_windows", lambda *a: counted.append(a) or 1
     )
     stored = t.transform_to_store(whole_songs, tmp_path / "store", chunk_size=3)
     assert counted == []  # window counts kept in index.json
@@ -216,7 +216,7 @@ def test_classifier_on_a_whole_song_store_equals_in_memory(whole_songs, tmp_path
 
 
 def test_open_store_reopens_read_only(paths, tmp_path):
-    from skgenre.store import open_store
+    from skgenre.frontends.store import open_store
 
     t = WindowMFCCTransformer(song_length=10.0)
     stored = t.transform_to_store(paths, tmp_path / "store")

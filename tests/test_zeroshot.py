@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from skgenre import musicnn as mn
-from skgenre.embedder import output_names
+from skgenre.encoders import musicnn as mn
+from skgenre.frontends.embedder import output_names
 from skgenre.zeroshot import (
     GENRE_TAGS,
     TagGenreClassifier,

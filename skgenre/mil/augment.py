@@ -8,8 +8,8 @@ network's trainable parameters.
 import keras
 from keras import layers, ops
 
-from ._keras import serializable
-from .features import dct_matrix
+from .._keras import serializable
+from ..frontends.features import dct_matrix
 
 __all__ = ["BandLimit", "SpecAugment", "WindowDropout"]
 

@@ -5,7 +5,7 @@ Keras' global ``SeedGenerator`` and the backend's own state (TensorFlow's
 global seed and op determinism, or PyTorch's generators; JAX draws its keys
 from Keras' generator) for the duration of a ``with`` block, and puts every
 one of them back afterwards, also when the block raises or is interrupted.
-The backend-specific part is in :mod:`skgenre._backend`.
+The backend-specific part is in :mod:`skgenre.encoders.backends`.
 
 Why not scikeras' ``tensorflow_random_state``: it sets the environment
 variable ``TF_DETERMINISTIC_OPS=1`` *before* asking TensorFlow whether op
@@ -41,7 +41,7 @@ def seed_of(random_state):
 
     The one derivation of a fit's seed: :func:`seeded` and the classifier's
     ``_random_state`` (what scikeras seeds its model building and fit with,
-    set in :class:`skgenre._scikeras.SongKerasClassifier`) both come from
+    set in :class:`skgenre.mil._scikeras.SongKerasClassifier`) both come from
     here.  A ``RandomState`` gives a draw from a copy of it, as scikeras
     does, so the caller's generator is not consumed.
     """
@@ -68,7 +68,7 @@ def seeded(random_state):
         return
     from keras.src.backend.common import global_state
 
-    from . import _backend
+    from ..encoders import backends as _backend
 
     with _LOCK:
         framework_state = _backend.save_random_state()  # first: see above

@@ -21,7 +21,7 @@ import scipy.fft
 import scipy.signal
 import scipy.sparse
 
-from .audio import (
+from ..audio import (
     decoded_length,
     fit_length,
     load_audio,

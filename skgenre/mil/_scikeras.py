@@ -286,7 +286,7 @@ class SongKerasClassifier(KerasClassifier):
 
     @property
     def _seed(self):
-        """The integer seed of this fit (:func:`~skgenre._seeding.seed_of`), or None."""
+        """The integer seed of this fit (:func:`~skgenre.mil._seeding.seed_of`)."""
         return self._random_state
 
     @property
@@ -345,7 +345,7 @@ class SongKerasClassifier(KerasClassifier):
         skgenre._errors.StateError
             If there is no Keras model.
         """
-        from ._errors import StateError
+        from .._errors import StateError
 
         if model is None:
             raise StateError("damaged (missing Keras model)")

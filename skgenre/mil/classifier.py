@@ -2,8 +2,8 @@
 
 Its hyper-parameters are declared once, in :data:`HYPERPARAMETERS` (what
 each accepts and where it goes); the Keras model comes from
-:func:`skgenre.models.build_mil_model`.  Everything scikeras needs, and its
-repairs, are in the base class :class:`skgenre._scikeras.SongKerasClassifier`.
+:func:`skgenre.mil.models.build_mil_model`.  Everything scikeras needs, and its
+repairs, are in the base class :class:`skgenre.mil._scikeras.SongKerasClassifier`.
 """
 
 import warnings
@@ -11,8 +11,7 @@ import warnings
 import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
-from ._scikeras import SongKerasClassifier
-from ._validation import (
+from .._validation import (
     BOOLEAN,
     NONE,
     check_constraints,
@@ -21,8 +20,9 @@ from ._validation import (
     options,
     reals,
 )
+from ..frontends.features import FEATURE_KINDS
+from ._scikeras import SongKerasClassifier
 from .batches import predict_in_batches
-from .features import FEATURE_KINDS
 from .models import (
     band_statistics,
     build_mil_model,
@@ -42,7 +42,7 @@ _FRACTION = reals(0, 1, closed="left")
 
 #: Every hyper-parameter of :class:`MILSongClassifier`: what it accepts
 #: (None: checked by Keras or scikeras where it is used) and where it goes:
-#: ``"model"``, a keyword of :func:`~skgenre.models.build_mil_model`;
+#: ``"model"``, a keyword of :func:`~skgenre.mil.models.build_mil_model`;
 #: ``"training"``, compilation and the fit loop (scikeras); ``"input"``, what
 #: ``X`` holds and the statistics learned from it; ``"prediction"``, how
 #: probabilities become labels.
@@ -100,12 +100,12 @@ class MILSongClassifier(SongKerasClassifier):
 
     * Spectrogram windows, ``X`` of shape ``(n_songs, n_windows, n_bands,
       n_frames, 1)`` (:class:`WindowMFCCTransformer`): the window CNN of the
-      reference model (:func:`skgenre.models.build_window_cnn`).  With three
+      reference model (:func:`skgenre.mil.models.build_window_cnn`).  With three
       classes it has exactly 21,075 trainable parameters; two classes use
       one sigmoid unit and binary cross-entropy (21,009).
     * Embedding windows, ``X`` of shape ``(n_songs, n_windows, n_features)``
       (:class:`WindowEmbedder`): a dense head
-      (:func:`skgenre.models.build_window_head`), linear by default.
+      (:func:`skgenre.mil.models.build_window_head`), linear by default.
       ``filters``, ``freq_mask``, ``time_mask`` and ``bandlimit`` only mean
       something for spectrograms and are ignored; ``window_stats=True`` is
       refused.
@@ -154,7 +154,7 @@ class MILSongClassifier(SongKerasClassifier):
     pooling : {"auto", "mean", "max", "lse", "autopool", "attention"}, \
 default="auto"
         How window predictions become the song prediction; see
-        :mod:`skgenre.pooling`.  "mean" is the reference mean vote.  "auto"
+        :mod:`skgenre.mil.pooling`.  "mean" is the reference mean vote.  "auto"
         means "mean" for single-label ``y`` and "lse" for an indicator ``y``
         (several labels per song), the most accurate on medleys of real
         songs (``benchmarks/bench_multilabel.py``: micro-F1 0.869 against
@@ -176,7 +176,7 @@ default="auto"
     window_stats : bool, default=False
         If True, each window's per-band mean and standard deviation over its
         frames join the flattened convolution features before the dense
-        layers (:func:`skgenre.models.build_window_cnn`), standardised with
+        layers (:func:`skgenre.mil.models.build_window_cnn`), standardised with
         their mean and variance over the training windows: the classic
         texture statistics inside the MIL model, 832 more trainable
         parameters with 13 MFCCs.
@@ -184,7 +184,7 @@ default="auto"
         Probability that a training song is made to look band-limited, as
         a 16 kHz file or a low-passed MP3 would be: its mel bands above a
         random cutoff (down to about 7.5 kHz at 22050 Hz) are clipped to the
-        ``power_to_db`` floor (:class:`skgenre.augment.BandLimit`).  Makes
+        ``power_to_db`` floor (:class:`skgenre.mil.augment.BandLimit`).  Makes
         the model robust to such files without giving up the bands above.
     features : {"auto", "mfcc", "logmel", "embedding"}, default="auto"
         What ``X`` holds: ``WindowMFCCTransformer(features=...)``'s MFCCs or

@@ -10,9 +10,9 @@ import keras
 import numpy as np
 from keras import layers, ops
 
-from ._keras import serializable
+from .._keras import serializable
+from ..padding import real_windows
 from .augment import BandLimit, SpecAugment, WindowDropout
-from .padding import real_windows
 from .pooling import POOLINGS, AttentionPooling, WindowDistributed, WindowMask
 
 __all__ = [
@@ -379,7 +379,7 @@ def build_mil_model(
         Sizes of the window CNN, see :func:`build_window_cnn`.
     pooling : {"mean", "max", "lse", "autopool", "attention"}, default="mean"
         How window outputs become the song output (see
-        :mod:`skgenre.pooling`).  "attention" pools window embeddings and
+        :mod:`skgenre.mil.pooling`).  "attention" pools window embeddings and
         classifies the pooled embedding; the others pool window
         probabilities.
     sharpness : float, default=5.0
@@ -390,10 +390,10 @@ def build_mil_model(
         Dropout inside the window CNN, see :func:`build_window_cnn`.
     freq_mask, time_mask : int, default=0
         Widest random band / frame mask per window during training
-        (:class:`skgenre.augment.SpecAugment`); 0 disables.
+        (:class:`skgenre.mil.augment.SpecAugment`); 0 disables.
     window_dropout : float, default=0.0
         Probability of leaving a window out of a song's pooling during
-        training (:class:`skgenre.augment.WindowDropout`).
+        training (:class:`skgenre.mil.augment.WindowDropout`).
     window_stats : bool, default=False
         Give the window CNN per-band statistics too, see
         :func:`build_window_cnn`.
@@ -401,7 +401,7 @@ def build_mil_model(
         Standardisation of those statistics, see :func:`build_window_cnn`.
     bandlimit : float, default=0.0
         Probability that a training song is made to look band-limited
-        (:class:`skgenre.augment.BandLimit`).
+        (:class:`skgenre.mil.augment.BandLimit`).
     n_mels : int or None, default=None
         ``None`` if the input bands are log-mel bands; for MFCC input, the
         number of mel bands they were computed from (used by ``bandlimit``).

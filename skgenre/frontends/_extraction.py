@@ -27,8 +27,8 @@ from sklearn.utils.validation import check_memory
 from threadpoolctl import ThreadpoolController
 from tqdm.auto import tqdm
 
-from .audio import AudioDecodeError
-from .padding import PAD_VALUE
+from ..audio import AudioDecodeError
+from ..padding import PAD_VALUE
 
 __all__ = ["FAILURES_MESSAGE", "ON_ERROR", "Extraction", "FrontEnd", "warn_failures"]
 
@@ -63,7 +63,7 @@ class FrontEnd:
         Windows of every song; ``None`` if each song has its own number.
     count : callable or None, default=None
         ``count(path, settings)`` returns a song's number of windows without
-        computing its features (for :mod:`skgenre.store`).
+        computing its features (for :mod:`skgenre.frontends.store`).
     finish : callable or None, default=None
         ``finish(outputs, settings)`` maps a list of ``compute`` outputs of
         several songs to their features, in this process: a batched stage,
@@ -330,7 +330,7 @@ def _fit_to_dask_worker():
         n_threads = get_worker().state.nthreads
     except (ImportError, ValueError):  # not in a dask worker
         return
-    from ._backend import limit_threads
+    from ..encoders.backends import limit_threads
 
     limit_threads(n_threads)
 

@@ -5,8 +5,9 @@ float32, opened memory-mapped) and ``index.json`` (the paths, the feature
 settings, the shape, each song's number of real windows and how many songs
 are done).  It is written chunk by chunk, so peak memory does not grow with
 the number of songs, and an interrupted run continues after the last
-finished chunk.  Any transformer built on :class:`skgenre._extraction.Extraction`
-writes one with its ``transform_to_store`` method.
+finished chunk.  Any transformer built on
+:class:`skgenre.frontends._extraction.Extraction` writes one with its
+``transform_to_store`` method.
 """
 
 import json
@@ -16,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..padding import PAD_VALUE, real_windows
 from ._extraction import FAILURES_MESSAGE, warn_failures
-from .padding import PAD_VALUE, real_windows
 
 __all__ = ["FEATURES_FILE", "INDEX_FILE", "open_store", "write_store"]
 
@@ -50,7 +51,7 @@ def write_store(extraction, paths, directory, chunk_size=256):
 
     Parameters
     ----------
-    extraction : skgenre._extraction.Extraction
+    extraction : skgenre.frontends._extraction.Extraction
         What to compute; its ``settings`` must be a NamedTuple of plain values
         (saved in the index).  With ``n_windows=None`` each song's window
         count is taken from ``extraction.front_end.count`` before the file is

@@ -1,9 +1,9 @@
 """``WindowMFCCTransformer``: audio file paths -> 5-D window feature tensor."""
 
+from .._validation import check_choice, check_param, is_int, is_real
 from . import features
 from ._base import BaseWindowTransformer, fill_doc
 from ._extraction import FrontEnd
-from ._validation import check_choice, check_param, is_int, is_real
 from .features import FEATURE_KINDS, FeatureSettings
 
 __all__ = ["WindowMFCCTransformer"]

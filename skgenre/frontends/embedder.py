@@ -5,12 +5,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import musicnn
+from .._errors import StateError
+from .._validation import check_choice, check_param, is_int, is_real
+from ..audio import decoded_length, load_audio
+from ..encoders import musicnn
 from ._base import BaseWindowTransformer, fill_doc
-from ._errors import StateError
 from ._extraction import FrontEnd
-from ._validation import check_choice, check_param, is_int, is_real
-from .audio import decoded_length, load_audio
 
 __all__ = [
     "EmbedderSettings",
@@ -145,7 +145,7 @@ def embed_patches(songs, settings, batch_size=64, runtime="auto"):
     batch_size : int, default=64
         Patches per network call.
     runtime : {"auto", "keras", "onnx"}, default="auto"
-        What runs the network, see :func:`skgenre.musicnn.resolve_runtime`.
+        What runs the network, see :func:`skgenre.encoders.musicnn.resolve_runtime`.
 
     Returns
     -------
@@ -176,7 +176,7 @@ class WindowEmbedder(BaseWindowTransformer):
     Each song is decoded, mixed to mono, resampled to 16 kHz, and its
     log-mel spectrogram (musicnn's: 96 bands, hop 16 ms) is cut into
     187-frame (2.99 s) patches every ``window_hop`` seconds; each patch goes
-    through the pretrained musicnn network (:mod:`skgenre.musicnn`, the
+    through the pretrained musicnn network (:mod:`skgenre.encoders.musicnn`, the
     weights shipped with the package), whose ``layer`` output is the
     window's embedding.  Patches of several songs go through the network
     together.  ``transform`` returns a float32 array of shape ``(n_songs,

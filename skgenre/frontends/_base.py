@@ -3,9 +3,9 @@
 A front-end subclasses :class:`BaseWindowTransformer`, stores its parameters
 in ``__init__``, and defines ``feature_settings()`` (validated parameters,
 with the window arithmetic), ``_front_end(settings)`` (a
-:class:`~skgenre._extraction.FrontEnd`: what the extraction engine runs per
+:class:`~skgenre.frontends._extraction.FrontEnd`: what the extraction engine runs per
 song) and ``classifier_params()`` (what its windows hold, for the
-classifier); it is made available by name in :mod:`skgenre.frontends`.
+classifier); it is made available by name in :mod:`skgenre.frontends.registry`.
 ``transform``, ``transform_to_store``, ``fit_transform``, the model-file
 hooks and the tags come from here; the shared parameters are documented once
 in :data:`SHARED_PARAMETERS`.
@@ -13,8 +13,8 @@ in :data:`SHARED_PARAMETERS`.
 
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from .._validation import check_choice, check_param, check_paths, is_int, is_real
 from ._extraction import ON_ERROR, Extraction
-from ._validation import check_choice, check_param, check_paths, is_int, is_real
 from .store import write_store
 
 __all__ = ["SHARED_PARAMETERS", "BaseWindowTransformer", "fill_doc"]
@@ -154,7 +154,7 @@ class BaseWindowTransformer(TransformerMixin, BaseEstimator):
         Writes ``directory/features.npy`` (a standard ``.npy`` file, float32,
         equal to ``transform(X)``) and ``directory/index.json`` (the paths,
         the feature settings, the shape, each song's number of real windows
-        and how many songs are done), see :mod:`skgenre.store`.  Only one
+        and how many songs are done), see :mod:`skgenre.frontends.store`.  Only one
         chunk is in memory at a time, so peak memory does not grow with the
         number of songs.  Run again after an interruption, the same call
         continues after the last finished chunk.

@@ -11,7 +11,7 @@ switch on ``keras.backend.backend()``:
   full float32: TensorFloat-32 is never used silently on GPUs.
 * :func:`save_random_state`, :func:`seed_random_state` and
   :func:`restore_random_state`: the framework's random state for
-  :func:`skgenre._seeding.seeded`.
+  :func:`skgenre.mil._seeding.seeded`.
 
 Nothing here imports TensorFlow unless the backend is TensorFlow or
 TensorFlow is already imported (scikeras imports it when it is installed).
@@ -42,7 +42,7 @@ __all__ = [
 #: The Keras 3 backends skgenre runs on.
 BACKENDS = ("tensorflow", "jax", "torch")
 
-# TensorFlow reads this variable once, lazily; see skgenre._seeding.
+# TensorFlow reads this variable once, lazily; see skgenre.mil._seeding.
 _TF_DETERMINISM_ENV = "TF_DETERMINISTIC_OPS"
 
 

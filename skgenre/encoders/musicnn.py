@@ -15,19 +15,24 @@ inside the functions that build networks, so that importing this module for
 preprocessing (e.g. in joblib workers) stays light.
 """
 
-import hashlib
-import importlib.util
-import io
-import os
-import zipfile
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 
-from ._errors import FileError
-from .audio import n_frames_for, n_windows_for
+from ..audio import n_frames_for, n_windows_for
+from ._onnx import RUNTIMES, choose_runtime, onnx_predict
+from .weights import (
+    ONNX_FILES,
+    ONNX_OUTPUTS,
+    ONNX_SHA256,
+    WEIGHTS_DIR,
+    WEIGHTS_FILES,
+    WEIGHTS_SHA256,
+    WeightsFileError,
+    read_weights,
+)
 
 __all__ = [
     "HOP_LENGTH",
@@ -105,51 +110,11 @@ TAGS = {
     ),
 }  # fmt: skip
 
-WEIGHTS_DIR = Path(__file__).resolve().parent / "data" / "musicnn"
-WEIGHTS_FILES = {"musicnn-msd": "MSD_musicnn.npz", "musicnn-mtt": "MTT_musicnn.npz"}
-# Written by scripts/convert_musicnn.py, which writes the files byte for byte
-# reproducibly and prints these.
-WEIGHTS_SHA256 = {
-    "musicnn-msd": "cf8daeb5963b2b6e7e090be99f889dd141c80b87bfb4bbbeb2d35d108c01e7de",
-    "musicnn-mtt": "feda83bc04a66c232e6211a46b522fd2f8d97fc8536a55ff4a91f3e4069f0324",
-}
-
-#: ONNX exports of the same networks (``scripts/export_musicnn_onnx.py``),
-#: run by ONNX Runtime; their outputs, in order, and checksums.
-ONNX_FILES = {"musicnn-msd": "MSD_musicnn.onnx", "musicnn-mtt": "MTT_musicnn.onnx"}
-ONNX_OUTPUTS = ("taggram", "penultimate", "mean_pool", "max_pool")
-ONNX_SHA256 = {
-    "musicnn-msd": "2685bf2398701ec56d934c77021b472ef8ff3dfcc9d19776ea66bb62019dc587",
-    "musicnn-mtt": "65c801af5ce426266a8fab972fb6156cac844af56b7c250d48e97f72db19e1b7",
-}
-
-#: How the networks run: "keras" (the Keras backend in use: TensorFlow, JAX
-#: or PyTorch, on any device), "onnx" (ONNX Runtime on the CPU: no framework
-#: to import, so the first song is ready in a fraction of the time), or
-#: "auto" (:func:`resolve_runtime`).
-RUNTIMES = ("auto", "keras", "onnx")
-
 #: Compute precision -> Keras dtype policy of the network.  With bfloat16 the
 #: weights stay float32 ("mixed"); every output is returned as float32.
 PRECISIONS = {"float32": "float32", "bfloat16": "mixed_bfloat16"}
 
 _BN_EPSILON = 1e-3  # tf.compat.v1.layers.batch_normalization's default
-
-
-class WeightsFileError(FileError):
-    """A weights file is missing, damaged or not the one recorded.
-
-    Subclasses :class:`ValueError` so ``except ValueError`` also catches it.
-
-    Parameters
-    ----------
-    path : str
-        The offending file.
-    reason : str
-        What is wrong with it.
-    """
-
-    message = "refusing musicnn weights file {path!r}: {reason}"
 
 
 def _check_name(name):
@@ -370,54 +335,6 @@ def build_musicnn(n_tags=50):
 # --------------------------------------------------------------------- weights
 
 
-def _verified_bytes(path, sha256):
-    """The bytes of ``path``, once their sha256 is the recorded one."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise WeightsFileError(path, f"cannot read it ({exc})") from exc
-    actual = hashlib.sha256(data).hexdigest()
-    if actual != sha256:
-        raise WeightsFileError(
-            path,
-            f"sha256 {actual} differs from the recorded {sha256}: the file is "
-            "damaged or not the shipped one (reinstall skgenre, or re-run "
-            "scripts/convert_musicnn.py)",
-        )
-    return data
-
-
-def read_weights(path, sha256):
-    """Read a weights file after checking its checksum.
-
-    Parameters
-    ----------
-    path : str or Path
-        An ``.npz`` file of float32 arrays keyed by Keras variable path
-        (``"timbral_7x38/kernel"``); read with ``allow_pickle=False``.
-    sha256 : str
-        Expected hexadecimal SHA-256 of the file's bytes.
-
-    Returns
-    -------
-    weights : dict of str to ndarray
-
-    Raises
-    ------
-    WeightsFileError
-        If the file is missing or unreadable, its checksum differs from
-        ``sha256`` (checked before anything is loaded), or it is not a
-        readable ``.npz`` file.
-    """
-    path = Path(path)
-    data = _verified_bytes(path, sha256)
-    try:
-        with np.load(io.BytesIO(data), allow_pickle=False) as archive:
-            return {key: archive[key] for key in archive.files}
-    except (OSError, ValueError, zipfile.BadZipFile, KeyError) as exc:
-        raise WeightsFileError(path, f"not a readable .npz file ({exc})") from exc
-
-
 def _set_weights(model, weights, path):
     """Assign every model variable from ``weights``, each key used once."""
     expected = {v.path: v for v in model.weights}
@@ -540,48 +457,8 @@ def resolve_runtime(runtime="auto", precision="float32"):
     ImportError
         For ``runtime="onnx"`` without onnxruntime installed.
     """
-    if runtime not in RUNTIMES:
-        raise ValueError(f"unknown runtime {runtime!r}; expected one of {RUNTIMES}")
     _check_precision(precision)
-    installed = importlib.util.find_spec("onnxruntime") is not None
-    if runtime == "auto":
-        chosen = "KERAS_BACKEND" in os.environ
-        return (
-            "onnx" if installed and precision == "float32" and not chosen else "keras"
-        )
-    if runtime == "onnx":
-        if precision != "float32":
-            raise ValueError(
-                "runtime='onnx' computes in float32; bfloat16 needs runtime='keras'"
-            )
-        if not installed:
-            raise ImportError(
-                "runtime='onnx' needs onnxruntime: pip install onnxruntime "
-                "(skgenre[cpu] installs it)"
-            )
-    return runtime
-
-
-@cache
-def _onnx_session(name, weights_dir):
-    """ONNX Runtime's session of a network, once its checksum is verified."""
-    import onnxruntime
-
-    path = Path(WEIGHTS_DIR if weights_dir is None else weights_dir) / ONNX_FILES[name]
-    data = _verified_bytes(path, ONNX_SHA256[name])
-    return onnxruntime.InferenceSession(data, providers=["CPUExecutionProvider"])
-
-
-def _onnx_predict(name, layer, weights_dir):
-    session = _onnx_session(name, weights_dir)
-    inputs = session.get_inputs()[0].name
-    output = session.get_outputs()[ONNX_OUTPUTS.index(layer)].name
-
-    def predict(x):
-        return session.run([output], {inputs: x})[0]
-
-    predict.compilations = lambda: 0
-    return predict
+    return choose_runtime(runtime, precision)
 
 
 @cache
@@ -589,13 +466,14 @@ def _encode_function(
     name, layer, weights_dir, batch_size, precision="float32", runtime="keras"
 ):
     """:func:`musicnn_encoder` compiled once per process for batches of at most
-    ``batch_size`` patches, on the Keras backend in use (:mod:`skgenre._backend`),
-    or ONNX Runtime's session (``runtime="onnx"``)."""
+    ``batch_size`` patches, on the Keras backend in use
+    (:mod:`skgenre.encoders.backends`), or ONNX Runtime's session
+    (``runtime="onnx"``)."""
     if runtime == "onnx":
         _check_name(name)
         _check_layer(layer)
-        return _onnx_predict(name, layer, weights_dir)
-    from ._backend import check_precision, predict_function
+        return onnx_predict(name, layer, weights_dir)
+    from .backends import check_precision, predict_function
 
     check_precision(precision)
     encoder = musicnn_encoder(name, layer, weights_dir=weights_dir, precision=precision)

@@ -1,6 +1,6 @@
 """The feature front-ends by name: what pipelines, the CLI and model files read.
 
-A front-end is a :class:`~skgenre._base.BaseWindowTransformer` subclass:
+A front-end is a :class:`~skgenre.frontends._base.BaseWindowTransformer` subclass:
 audio file paths in, window features out.  Adding one costs its module and
 one entry in :data:`FRONT_ENDS`; :func:`skgenre.pipelines.make_pipeline`,
 the command line's ``--features`` and model files (:mod:`skgenre.persistence`)
@@ -12,9 +12,9 @@ windows hold come from the transformer itself
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from ._validation import check_choice
+from .._validation import check_choice
 from .embedder import WindowEmbedder
-from .transformer import WindowMFCCTransformer
+from .mfcc import WindowMFCCTransformer
 
 __all__ = ["FRONT_ENDS", "FrontEndSpec", "make_front_end", "transformer_classes"]
 
@@ -26,7 +26,7 @@ class FrontEndSpec:
     Parameters
     ----------
     transformer : type
-        A :class:`~skgenre._base.BaseWindowTransformer` subclass.
+        A :class:`~skgenre.frontends._base.BaseWindowTransformer` subclass.
     params : mapping, default={}
         Parameters that make this front-end of the class (e.g.
         ``{"features": "logmel"}``); other parameters keep their defaults.

@@ -10,7 +10,7 @@ them save and load (``.keras`` files, pickling) without custom objects.
 import keras
 from keras import layers, ops
 
-from ._keras import serializable
+from .._keras import serializable
 
 __all__ = [
     "AttentionPooling",
