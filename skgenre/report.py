@@ -19,6 +19,20 @@ __all__ = [
 ]
 
 
+def _probabilities(names, proba):
+    """``{name: p}``, rounded for tables and JSON."""
+    return {n: round(float(v), 6) for n, v in zip(names, proba, strict=True)}
+
+
+def _csv_text(header, rows):
+    """CSV of a header and rows, without the trailing line break."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().rstrip("\n")
+
+
 def prediction_record(classes, proba, **fields):
     """Top class and every class probability of one song or window.
 
@@ -37,9 +51,7 @@ def prediction_record(classes, proba, **fields):
     return {
         **fields,
         "genre": classes[int(np.argmax(proba))],
-        "probabilities": {
-            c: round(float(v), 6) for c, v in zip(classes, proba, strict=True)
-        },
+        "probabilities": _probabilities(classes, proba),
     }
 
 
@@ -63,14 +75,13 @@ def format_predictions(rows, classes, fmt="table"):
     if fmt == "json":
         return json.dumps(rows, indent=2)
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["path", "genre", *classes])
-        for r in rows:
-            writer.writerow(
+        return _csv_text(
+            ["path", "genre", *classes],
+            (
                 [r["path"], r["genre"], *(r["probabilities"][c] for c in classes)]
-            )
-        return out.getvalue().rstrip("\n")
+                for r in rows
+            ),
+        )
     width = max((len(r["path"]) for r in rows), default=0)
     lines = []
     for r in rows:
@@ -106,9 +117,7 @@ def label_record(names, proba, threshold, **fields):
     return {
         **fields,
         "labels": [names[k] for k in order if proba[k] >= threshold],
-        "probabilities": {
-            n: round(float(v), 6) for n, v in zip(names, proba, strict=True)
-        },
+        "probabilities": _probabilities(names, proba),
     }
 
 
@@ -133,13 +142,17 @@ def format_label_predictions(rows, names, fmt="table"):
     if fmt == "json":
         return json.dumps(rows, indent=2)
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["path", "labels", *names])
-        for r in rows:
-            probabilities = (r["probabilities"][n] for n in names)
-            writer.writerow([r["path"], ";".join(r["labels"]), *probabilities])
-        return out.getvalue().rstrip("\n")
+        return _csv_text(
+            ["path", "labels", *names],
+            (
+                [
+                    r["path"],
+                    ";".join(r["labels"]),
+                    *(r["probabilities"][n] for n in names),
+                ]
+                for r in rows
+            ),
+        )
     width = max((len(r["path"]) for r in rows), default=0)
     lines = []
     for r in rows:
@@ -236,13 +249,14 @@ def format_tags(paths, tags, names, top=5, fmt="table"):
     if fmt == "json":
         return json.dumps(records, indent=2)
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["path", "rank", "tag", "probability"])
-        for r in records:
-            for rank, (tag, p) in enumerate(r["tags"].items(), 1):
-                writer.writerow([r["path"], rank, tag, p])
-        return out.getvalue().rstrip("\n")
+        return _csv_text(
+            ["path", "rank", "tag", "probability"],
+            (
+                [r["path"], rank, tag, p]
+                for r in records
+                for rank, (tag, p) in enumerate(r["tags"].items(), 1)
+            ),
+        )
     width = max((len(r["path"]) for r in records), default=0)
     return "\n".join(
         f"{r['path']:<{width}}  "

@@ -85,3 +85,33 @@ def test_top_tags_in_every_format():
         "rock",
         "0.10",
     ]
+
+
+def test_label_records_and_their_formats():
+    import numpy as np
+
+    from skgenre.report import (
+        format_label_predictions,
+        format_label_report,
+        label_record,
+    )
+
+    names = ["blues", "jazz", "rock"]
+    row = label_record(names, np.array([0.2, 0.9, 0.6]), 0.5, path="a.wav")
+    assert row["labels"] == ["jazz", "rock"]  # present, most probable first
+    assert row["probabilities"] == {"blues": 0.2, "jazz": 0.9, "rock": 0.6}
+    none = label_record(names, np.array([0.1, 0.2, 0.3]), 0.5, path="b.wav")
+    assert format_label_predictions([row, none], names).splitlines() == [
+        "a.wav  jazz 0.90  rock 0.60",
+        "b.wav  -",
+    ]
+    assert format_label_predictions([row], names, "csv").splitlines() == [
+        "path,labels,blues,jazz,rock",
+        "a.wav,jazz;rock,0.2,0.9,0.6",
+    ]
+    Y = np.array([[0, 1, 1], [0, 0, 1], [0, 1, 0]])
+    proba = np.array([[0.2, 0.9, 0.6], [0.1, 0.2, 0.7], [0.3, 0.8, 0.1]])
+    text = format_label_report(Y, (proba >= 0.5).astype(int), proba, names)
+    assert "micro avg" in text and "samples avg" in text
+    assert "  blues  n/a" in text  # never present: no ROC-AUC
+    assert "  jazz   1.000" in text and "  macro  1.000" in text
