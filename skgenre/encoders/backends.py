@@ -5,10 +5,11 @@ Keras 3 backend (``KERAS_BACKEND=tensorflow``, the default, ``jax`` or
 ``torch``).  What cannot be written once lives here, behind functions that
 switch on ``keras.backend.backend()``:
 
-* :func:`predict_function`: a model's inference compiled once per process
-  (a ``tf.function`` with a free batch axis; a ``jax.jit`` on batches padded
-  to one size; PyTorch's eager mode under ``torch.inference_mode``), in
-  full float32: TensorFloat-32 is never used silently on GPUs.
+* :func:`predict_function`: a model's inference compiled once (a
+  ``tf.function`` with a free batch axis; a ``jax.jit``, on batches padded
+  to one size for the encoder; PyTorch's eager mode under
+  ``torch.inference_mode``), in full float32 (TensorFloat-32 is never used
+  silently on GPUs), or computing exactly as ``model.predict``.
 * :func:`save_random_state`, :func:`seed_random_state` and
   :func:`restore_random_state`: the framework's random state for
   :func:`skgenre.mil._seeding.seeded`.
@@ -18,6 +19,7 @@ TensorFlow is already imported (scikeras imports it when it is installed).
 """
 
 import contextlib
+import functools
 import importlib.util
 import json
 import os
@@ -179,60 +181,90 @@ _PRECISIONS = {
 # ------------------------------------------------------------------ inference
 
 
-def predict_function(model, input_shape, batch_size):
+def predict_function(model, input_shape, batch_size=None, *, match_keras=False):
     """``model(x, training=False)`` compiled once, from numpy to numpy.
 
     Parameters
     ----------
     model : keras.Model
-        A single-output model.
-    input_shape : tuple of int
-        Shape of one input row (without the batch axis).
-    batch_size : int
+        Kept by the function; a ``weakref.proxy`` of it lets the model be
+        freed (a cache of one function per model).
+    input_shape : tuple of int or None
+        Shape of one input row (without the batch axis); ``None`` for an
+        axis of any length, e.g. the windows of a song: TensorFlow traces
+        once for every length, JAX compiles once per length.
+    batch_size : int or None, default=None
         The largest batch the function is called with.  JAX compiles for one
         shape: shorter batches are padded to it, so any number of rows up to
-        ``batch_size`` reuses one compiled function.
+        ``batch_size`` reuses one compiled function.  ``None``: no padding,
+        one compilation per batch size, as in ``model.predict``.
+    match_keras : bool, default=False
+        Compute as ``model.predict`` does: with the process's
+        TensorFloat-32 settings and, on TensorFlow, XLA where the model's
+        ``jit_compile`` asks for it.  By default, full float32 without XLA.
 
     Returns
     -------
     predict : callable
-        ``predict(x)`` with ``x`` a float32 array of shape ``(n, *input_shape)``,
-        ``n <= batch_size``, returns the output as a float32 numpy array.
-        ``predict.compilations()`` tells how many times it was traced or
-        compiled (always 0 with PyTorch, which runs eagerly).
+        ``predict(x)`` with ``x`` a float32 array of shape ``(n, *input_shape)``
+        (``n <= batch_size``) returns the model's outputs as float32 numpy
+        arrays, in the model's output structure.  ``predict.compilations()``
+        tells how many times it was traced or compiled (always 0 with
+        PyTorch, which runs eagerly).
     """
     kind = backend()
     if kind == "tensorflow":
-        return _tensorflow_predict(model, input_shape)
+        return _tensorflow_predict(model, input_shape, match_keras)
     if kind == "jax":
-        return _jax_predict(model, batch_size)
-    return _torch_predict(model)
+        return _jax_predict(model, batch_size, match_keras)
+    return _torch_predict(model, match_keras)
 
 
-def _tensorflow_predict(model, input_shape):
+def _numpy(outputs, n=None):
+    """A model's outputs (a tensor, or a list of them) as numpy arrays, of
+    their first ``n`` rows if given."""
+    import keras
+
+    return keras.tree.map_structure(
+        lambda out: keras.ops.convert_to_numpy(out)[:n], outputs
+    )
+
+
+def _inference(model, x):
+    return model(x, training=False)
+
+
+def _tensorflow_predict(model, input_shape, match_keras):
     import tensorflow as tf
 
-    # TensorFlow has only a process-wide switch; it is on by default for
-    # Ampere and newer GPUs, where float32 matmuls and convolutions would
-    # silently run in TF32 (10-bit mantissa).
-    tf.config.experimental.enable_tensor_float_32_execution(False)
+    if not match_keras:
+        # TensorFlow has only a process-wide switch; it is on by default for
+        # Ampere and newer GPUs, where float32 matmuls and convolutions would
+        # silently run in TF32 (10-bit mantissa).
+        tf.config.experimental.enable_tensor_float_32_execution(False)
     # A free batch axis: batches of any size reuse one trace (Keras' own
     # predict functions retrace for new batch sizes).
     spec = tf.TensorSpec((None, *input_shape), tf.float32)
-    function = tf.function(lambda x: model(x, training=False), input_signature=[spec])
+    # A partial, not a lambda: TensorFlow's "triggered tf.function
+    # retracing" warning counts the traces of every function made from one
+    # code object, so each new model's single trace would add up to it over
+    # fits; a partial is counted alone.
+    function = tf.function(
+        functools.partial(_inference, model),
+        input_signature=[spec],
+        autograph=False,  # as Keras' predict: a model's call needs none
+        jit_compile=model.jit_compile if match_keras else None,
+    )
 
     def predict(x):
-        return function(x).numpy()
+        return _numpy(function(x))
 
     predict.compilations = function.experimental_get_tracing_count
     return predict
 
 
-def _jax_predict(model, batch_size):
+def _jax_predict(model, batch_size, match_keras):
     import jax
-
-    trainable = [v.value for v in model.trainable_variables]
-    non_trainable = [v.value for v in model.non_trainable_variables]
 
     def call(trainable, non_trainable, x):
         outputs, _ = model.stateless_call(trainable, non_trainable, x, training=False)
@@ -240,25 +272,35 @@ def _jax_predict(model, batch_size):
 
     compiled = jax.jit(call)
 
+    def precision():
+        if match_keras:
+            return contextlib.nullcontext()
+        # JAX's default on GPUs is TF32 ("tensorfloat32"); read when tracing.
+        return jax.default_matmul_precision("highest")
+
     def predict(x):
         n = len(x)
-        if n < batch_size:  # one compiled shape for every batch
+        if batch_size is not None and n < batch_size:  # one compiled shape
             x = np.concatenate([x, np.zeros((batch_size - n, *x.shape[1:]), x.dtype)])
-        # JAX's default on GPUs is TF32 ("tensorfloat32"); read when tracing.
-        with jax.default_matmul_precision("highest"):
-            return np.asarray(compiled(trainable, non_trainable, x))[:n]
+        # The weights as they are now: the model may have trained since.
+        trainable = [v.value for v in model.trainable_variables]
+        non_trainable = [v.value for v in model.non_trainable_variables]
+        with precision():
+            outputs = compiled(trainable, non_trainable, x)
+        return _numpy(outputs, n)
 
     predict.compilations = compiled._cache_size
     return predict
 
 
-def _torch_predict(model):
-    import keras
+def _torch_predict(model, match_keras):
     import torch
 
+    full_float32 = contextlib.nullcontext if match_keras else _torch_full_float32
+
     def predict(x):
-        with torch.inference_mode(), _torch_full_float32():
-            return keras.ops.convert_to_numpy(model(x, training=False))
+        with torch.inference_mode(), full_float32():
+            return _numpy(model(x, training=False))
 
     predict.compilations = lambda: 0
     return predict

@@ -7,13 +7,15 @@ does not see ``KerasClassifier`` as a classifier (so cross-validation would
 not stratify), and ``predict_proba`` of one sample returns shape
 ``(n_classes,)``.  It also seeds fits without leaking global state, validates
 window arrays (NaN padding allowed), streams memory-mapped ``X`` from disk,
-and writes and restores the fitted state of model files.
+predicts with one compiled function per model, and writes and restores the
+fitted state of model files.
 
 A subclass builds the Keras model (``_build_model``) and may learn from the
 training windows before it is built (``_learn_input``); see
 :class:`skgenre.MILSongClassifier`.
 """
 
+import contextlib
 import functools
 import warnings
 
@@ -29,7 +31,7 @@ from sklearn.utils.validation import (
 )
 
 from ._seeding import seed_of, seeded
-from .batches import fit_streamed, is_memory_mapped, predict_in_batches
+from .batches import fit_streamed, is_memory_mapped, predict_compiled
 
 __all__ = ["SongKerasClassifier", "check_windows"]
 
@@ -278,11 +280,20 @@ class SongKerasClassifier(KerasClassifier):
             del model.fit
 
     def _predict_raw(self, X, **kwargs):
-        if not is_memory_mapped(X):
-            return super()._predict_raw(X, **kwargs)
+        # scikeras' routing, with a Keras predict compiled once per model:
+        # Keras' own traces anew for every model and number of windows
+        # (TensorFlow's retracing warning in cross-validation), and would
+        # copy a memory-mapped X into memory.
         check_is_fitted(self, "model_")
-        X, _ = self._validate_data(X)
-        return predict_in_batches(self.model_, X, self._batch_size)
+        model = self.model_
+        model.predict = functools.partial(predict_compiled, model)
+        try:
+            return super()._predict_raw(X, **kwargs)
+        finally:
+            # Gone if a concurrent call ended first (which leaves this one
+            # Keras' predict, with the same result).
+            with contextlib.suppress(AttributeError):
+                del model.predict
 
     @property
     def _seed(self):

@@ -1,16 +1,28 @@
-"""Batches of window features streamed from a memory-mapped array.
+"""Batches of songs: streamed from a memory-mapped array, predicted compiled.
 
 Training and prediction on a ``np.memmap`` (e.g. from
 :meth:`WindowMFCCTransformer.transform_to_store`) read one batch of songs at a
-time, so memory does not grow with the number of songs.
+time, so memory does not grow with the number of songs.  Prediction runs one
+compiled function per model (:func:`compiled_predict`), traced once for any
+number of songs and windows.
 """
 
 import math
+import weakref
 
 import keras
 import numpy as np
 
-__all__ = ["WindowBatches", "fit_streamed", "is_memory_mapped", "predict_in_batches"]
+from ..encoders.backends import predict_function
+
+__all__ = [
+    "WindowBatches",
+    "compiled_predict",
+    "fit_streamed",
+    "is_memory_mapped",
+    "predict_compiled",
+    "predict_in_batches",
+]
 
 
 def is_memory_mapped(X):
@@ -139,17 +151,126 @@ def fit_streamed(
     return fit(data, validation_data=validation, shuffle=False, **kwargs)
 
 
+def compiled_predict(model):
+    """``model``'s inference, compiled once and reused while the model lives.
+
+    Keras' ``model.predict`` traces its function again for a new number of
+    songs or windows, and every new model (one per fit) traces anew, so
+    cross-validation printed TensorFlow's "triggered tf.function retracing"
+    warning.  This function is traced once per model for all of them (see
+    :func:`skgenre.encoders.backends.predict_function`) and computes as
+    ``model.predict`` does: the same numbers, to the bit on CPUs (tested on
+    TensorFlow and JAX).
+
+    Parameters
+    ----------
+    model : keras.Model
+        One input, of shape ``(batch, n_windows, ...)``.
+
+    Returns
+    -------
+    predict : callable
+        ``predict(x)``: the model's outputs on one batch, as numpy arrays.
+    """
+    predict = _COMPILED.get(model)
+    if predict is None:
+        # A proxy: the cache must not keep the model alive.
+        predict = predict_function(
+            weakref.proxy(model), model.input_shape[1:], match_keras=True
+        )
+        _COMPILED[model] = predict
+    return predict
+
+
+# One compiled function per model.
+_COMPILED = weakref.WeakKeyDictionary()
+
+# Keras callbacks' prediction hooks: a callback with one of its own needs
+# Keras' predict loop.
+_PREDICT_HOOKS = (
+    "on_predict_begin",
+    "on_predict_end",
+    "on_predict_batch_begin",
+    "on_predict_batch_end",
+)
+
+
+def _acts_in_predict(callback):
+    """Whether a Keras callback does anything during prediction."""
+    return any(
+        getattr(getattr(callback, hook), "__func__", None)
+        is not getattr(keras.callbacks.Callback, hook)
+        for hook in _PREDICT_HOOKS
+    )
+
+
+def _distributed(model):
+    """Whether Keras' predict would split batches across devices."""
+    strategy = getattr(model, "distribute_strategy", None)  # TensorFlow's
+    if strategy is not None and strategy.num_replicas_in_sync > 1:
+        return True
+    return keras.distribution.distribution() is not None  # JAX's
+
+
+def predict_compiled(
+    model, x, batch_size=None, verbose="auto", steps=None, callbacks=None
+):
+    """A drop-in for ``model.predict(x, ...)`` on arrays, via :func:`compiled_predict`.
+
+    Gives what ``model.predict`` gives, traced once per model instead of
+    for every new number of songs and windows, and without a progress bar.
+    Keras' own ``predict`` runs instead where it is asked for what only it
+    does: ``steps``, a callback with prediction hooks (fit callbacks have
+    none), or a model on several devices (a ``tf.distribute`` strategy, a
+    ``keras.distribution``), unless ``x`` is memory-mapped (streamed, never
+    copied whole).
+
+    Parameters
+    ----------
+    model : keras.Model
+    x : array of shape (n_songs, n_windows, ...)
+    batch_size, verbose, steps, callbacks
+        As ``keras.Model.predict``; ``verbose`` is ignored.
+
+    Returns
+    -------
+    outputs : ndarray or list of ndarray
+    """
+    keras_only = (
+        steps is not None
+        or any(map(_acts_in_predict, callbacks or ()))
+        or _distributed(model)
+    )
+    if keras_only and not is_memory_mapped(x):
+        return type(model).predict(
+            model, x, batch_size, verbose=verbose, steps=steps, callbacks=callbacks
+        )
+    return predict_in_batches(model, x, batch_size or 32)  # Keras' default
+
+
 def predict_in_batches(model, X, batch_size):
-    """``model.predict_on_batch`` over consecutive batches of ``X``.
+    """The model's outputs on consecutive batches of ``X``, compiled once.
+
+    Each batch is read (and, if ``X`` is memory-mapped, loaded) on its own
+    and given to :func:`compiled_predict`; the batches are those of
+    ``model.predict(X, batch_size=batch_size)``, and so are the outputs.
+
+    Parameters
+    ----------
+    model : keras.Model
+    X : array of shape (n_songs, n_windows, ...)
+        In memory or memory-mapped.
+    batch_size : int
 
     Returns
     -------
     outputs : ndarray or list of ndarray
         Concatenated over songs, like ``model.predict``.
     """
+    predict = compiled_predict(model)
     parts = []
     for start in range(0, len(X), batch_size):
-        out = model.predict_on_batch(np.asarray(X[start : start + batch_size]))
+        out = predict(np.asarray(X[start : start + batch_size], dtype=np.float32))
         parts.append(out if isinstance(out, (list, tuple)) else [out])
     if not parts:
         raise ValueError("X has no songs")

@@ -495,10 +495,10 @@ def window_probe(model):
     """A model giving the window-level view of a MIL model's song prediction.
 
     Made once per model and reused (kept as long as the model lives): a new
-    ``keras.Model`` per call would trace a new predict function every time
-    (TensorFlow's "triggered tf.function retracing" warning), whereas the
-    reused one, traced with ``reduce_retracing``, accepts any number of songs
-    and windows after its second trace.
+    ``keras.Model`` per call would need a new compiled function every time,
+    whereas the reused one, given to
+    :func:`skgenre.mil.batches.predict_in_batches`, is traced once for any
+    number of songs and windows.
 
     Parameters
     ----------
