@@ -133,7 +133,8 @@ def load_audio(path, *, sample_rate, offset=0.0, duration=None):
 
     Equivalent to ``librosa.load(path, sr=sample_rate, mono=True,
     offset=offset, duration=duration)`` for files libsndfile decodes: channels
-    are averaged, then the signal is resampled with soxr (``soxr_hq``).  Files
+    are averaged, then the signal is resampled with soxr (``soxr_hq``, as
+    ``librosa.resample`` does it, called directly).  Files
     with an extension in :data:`AV_EXTENSIONS` (AAC, ALAC, WMA) are decoded by
     FFmpeg through PyAV at their native rate, then mixed and resampled the
     same way; the encoder delay their container declares is dropped.  Only
@@ -169,12 +170,7 @@ def load_audio(path, *, sample_rate, offset=0.0, duration=None):
     if not np.isfinite(y).all():
         y = np.nan_to_num(y, nan=0.0, posinf=0.0, neginf=0.0)
     if native_sr != sample_rate and y.size:
-        # Imported here: resampling is the only librosa piece needed to decode.
-        import librosa
-
-        y = librosa.resample(
-            y, orig_sr=native_sr, target_sr=sample_rate, res_type="soxr_hq"
-        ).astype(np.float32, copy=False)
+        y = _resample(y, native_sr, sample_rate)
     if duration is not None:
         y = y[: int(np.ceil(duration * sample_rate))]
     return y
@@ -213,9 +209,24 @@ def decoded_length(path, *, sample_rate, offset=0.0):
     count = _count_av if _uses_av(path) else _count_sndfile
     n, native_sr = count(path, offset)
     if native_sr != sample_rate and n:
-        # librosa.resample's output length (soxr output is fixed to it).
+        # _resample's output length (librosa.resample's: soxr's is fixed to it).
         n = int(np.ceil(n * (float(sample_rate) / native_sr)))
     return n
+
+
+def _resample(y, native_sr, sample_rate):
+    """``librosa.resample(y, orig_sr=native_sr, target_sr=sample_rate,
+    res_type="soxr_hq")``, without importing librosa (and numba).
+
+    What librosa runs: soxr's high-quality resampler, its output then cut or
+    zero-padded to ``ceil(n * sample_rate / native_sr)`` samples, the length
+    :func:`decoded_length` gives.
+    """
+    import soxr  # librosa's own resampler: installed with it
+
+    n_samples = int(np.ceil(y.shape[-1] * (float(sample_rate) / native_sr)))
+    y_hat = soxr.resample(y, native_sr, sample_rate, quality="soxr_hq")
+    return fit_length(y_hat, n_samples).astype(np.float32, copy=False)
 
 
 def _mono(y):

@@ -10,9 +10,10 @@ reproduces its preprocessing:
     -> :func:`musicnn_patches` -> (n_patches, 187, 96)
     -> :func:`musicnn_encoder` -> (n_patches, n_features)
 
-Preprocessing is numpy and librosa only; Keras (and its backend) are imported
-inside the functions that build networks, so that importing this module for
-preprocessing (e.g. in joblib workers) stays light.
+Preprocessing is numpy only (:mod:`skgenre._mel`, equal to librosa's, without
+importing librosa); Keras (and its backend) are imported inside the functions
+that build networks, so that importing this module for preprocessing (e.g. in
+joblib workers) stays light.
 """
 
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .._mel import melspectrogram
 from ..audio import n_frames_for, n_windows_for
 from ._onnx import RUNTIMES, choose_runtime, onnx_predict
 from .weights import (
@@ -60,6 +62,7 @@ __all__ = [
     "musicnn_encoder",
     "musicnn_logmel",
     "musicnn_patches",
+    "prepare_encoder",
     "read_weights",
     "resolve_runtime",
 ]
@@ -143,7 +146,8 @@ def musicnn_logmel(y):
     """Log-compressed mel spectrogram of a song, as musicnn computes it.
 
     ``librosa.feature.melspectrogram(y=y, sr=16000, n_fft=512, hop_length=256,
-    n_mels=96)`` (power 2, centred Hann frames, Slaney mel scale), transposed,
+    n_mels=96)`` (power 2, centred Hann frames, Slaney mel scale; computed by
+    :func:`skgenre._mel.melspectrogram`, equal to it), transposed,
     quantised to float16 as the original does, then ``log10(10000 * S + 1)``
     in float32.  The original's float16 product would overflow to ``inf``
     for a mel power above 6.55 under numpy 2; the float32 log never does.
@@ -158,13 +162,11 @@ def musicnn_logmel(y):
     logmel : ndarray of shape (n_frames, 96), float32
         ``n_frames = 1 + n_samples // 256``.
     """
-    import librosa
-
     y = np.asarray(y, dtype=np.float32)
     if y.ndim != 1:
         raise ValueError(f"y must be mono audio of shape (n_samples,), got {y.shape}")
-    power = librosa.feature.melspectrogram(
-        y=y, sr=SAMPLE_RATE, n_fft=N_FFT, hop_length=HOP_LENGTH, n_mels=N_MELS
+    power = melspectrogram(
+        y, sr=SAMPLE_RATE, n_fft=N_FFT, hop_length=HOP_LENGTH, n_mels=N_MELS
     ).T
     power = power.astype(np.float16).astype(np.float32)
     return np.log10(np.float32(10000) * power + np.float32(1))
@@ -478,6 +480,36 @@ def _encode_function(
     check_precision(precision)
     encoder = musicnn_encoder(name, layer, weights_dir=weights_dir, precision=precision)
     return predict_function(encoder, (PATCH_FRAMES, N_MELS), batch_size)
+
+
+def prepare_encoder(
+    name,
+    layer,
+    *,
+    batch_size=64,
+    weights_dir=None,
+    precision="float32",
+    runtime="auto",
+):
+    """Load (once per process) what :func:`encode` will run with these arguments.
+
+    Reading and checking the weights and building the network or ONNX
+    Runtime's session take a tenth of a second or more: done ahead, e.g. in
+    a thread while the first songs are decoded, :func:`encode` finds them
+    ready.
+
+    Parameters
+    ----------
+    name : {"musicnn-msd", "musicnn-mtt"}
+    layer : {"taggram", "penultimate", "mean_pool", "max_pool"}
+    batch_size : int, default=64
+    weights_dir : str or Path, default=None
+    precision : {"float32", "bfloat16"}, default="float32"
+    runtime : {"auto", "keras", "onnx"}, default="auto"
+        As :func:`encode`'s.
+    """
+    runtime = resolve_runtime(runtime, precision)
+    _encode_function(name, layer, weights_dir, batch_size, precision, runtime)
 
 
 def encode(

@@ -25,7 +25,6 @@ from joblib import Parallel, delayed, effective_n_jobs
 from joblib.parallel import BACKENDS, get_active_backend
 from sklearn.utils.validation import check_memory
 from threadpoolctl import ThreadpoolController
-from tqdm.auto import tqdm
 
 from ..audio import AudioDecodeError
 from ..padding import PAD_VALUE
@@ -68,6 +67,11 @@ class FrontEnd:
         ``finish(outputs, settings)`` maps a list of ``compute`` outputs of
         several songs to their features, in this process: a batched stage,
         e.g. a neural network run on windows of many songs at once.
+    prepare : callable or None, default=None
+        ``prepare(settings)`` readies what ``finish`` needs (e.g. loads the
+        network), in the thread that runs ``finish``, while the first songs
+        are decoded; its result is ignored, and its errors are left for
+        ``finish`` to raise.  Run only when some song is to be computed.
     batch_songs : int, default=32
         Songs per ``finish`` call.
     desc : str, default="Extracting features"
@@ -79,6 +83,7 @@ class FrontEnd:
     n_windows: int | None = None
     count: Callable | None = None
     finish: Callable | None = None
+    prepare: Callable | None = None
     batch_songs: int = 32
     desc: str = "Extracting features"
 
@@ -192,12 +197,7 @@ class Extraction:
             for p in paths
         ]
         songs = [None] * len(paths)
-        with tqdm(
-            total=len(paths),
-            disable=not self.verbose,
-            desc=self.front_end.desc,
-            unit="song",
-        ) as progress:
+        with _progress_bar(len(paths), self.verbose, self.front_end.desc) as progress:
             todo = []
             for i, key in enumerate(keys):
                 try:
@@ -235,6 +235,9 @@ class Extraction:
         """
         blocks = _blocks(todo, self.front_end.batch_songs)
         with ThreadPoolExecutor(max_workers=1) as stage:
+            if blocks and self.front_end.prepare is not None:
+                # Queued first in the stage's one thread: overlaps decoding.
+                stage.submit(self.front_end.prepare, self.settings)
             pending = None
             for part in blocks:
                 extracted = list(self._extract(paths, part))
@@ -289,6 +292,28 @@ class Extraction:
     def _parallel(self, n_tasks, **kwargs):
         """``joblib.Parallel``: no workers for a single task."""
         return Parallel(n_jobs=1 if n_tasks <= 1 else self.n_jobs, **kwargs)
+
+
+class _NoProgress:
+    """What ``tqdm(disable=True)`` does, without importing tqdm."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        return False
+
+    def update(self, n=1):
+        pass
+
+
+def _progress_bar(total, verbose, desc):
+    """A tqdm progress bar over ``total`` songs if ``verbose``; else a no-op."""
+    if not verbose:
+        return _NoProgress()
+    from tqdm.auto import tqdm  # imported only to be shown
+
+    return tqdm(total=total, desc=desc, unit="song")
 
 
 def _blocks(todo, size):

@@ -18,9 +18,9 @@ from typing import NamedTuple
 
 import numpy as np
 import scipy.fft
-import scipy.signal
 import scipy.sparse
 
+from .._mel import hann_window, mel_filters
 from ..audio import (
     decoded_length,
     fit_length,
@@ -49,12 +49,14 @@ _BLOCK_FRAMES = 512
 @lru_cache(maxsize=16)
 def _analysis_window(n_fft):
     # librosa.stft uses a periodic Hann window (fftbins=True).
-    return scipy.signal.get_window("hann", n_fft, fftbins=True).astype(np.float32)
+    return hann_window(n_fft).astype(np.float32)
 
 
 @lru_cache(maxsize=16)
 def _mel_basis(sample_rate, n_fft, n_mels, fmin, fmax):
     """Slaney mel filterbank restricted to the FFT bins it uses.
+
+    ``librosa.filters.mel``'s, computed by :func:`skgenre._mel.mel_filters`.
 
     Returns
     -------
@@ -64,9 +66,7 @@ def _mel_basis(sample_rate, n_fft, n_mels, fmin, fmax):
         Each bin feeds at most a few bands: as sparse it costs ~4x less than
         a dense product.
     """
-    import librosa
-
-    basis = librosa.filters.mel(
+    basis = mel_filters(
         sr=sample_rate, n_fft=n_fft, n_mels=n_mels, fmin=fmin, fmax=fmax
     ).T.astype(np.float32)
     used = np.flatnonzero(basis.any(axis=1))
