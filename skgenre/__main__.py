@@ -1,7 +1,6 @@
 """``python -m skgenre``: the ``skgenre`` command."""
 
-import sys
+from .cli import console
 
-from .cli import main
-
-sys.exit(main())
+if __name__ == "__main__":
+    console()

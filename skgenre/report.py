@@ -5,7 +5,6 @@ import io
 import json
 
 import numpy as np
-from sklearn.metrics import classification_report, confusion_matrix, roc_auc_score
 
 __all__ = [
     "format_confusion",
@@ -181,6 +180,8 @@ def format_label_report(Y_true, Y_pred, proba, names):
         weighted and samples averages), then each label's ROC-AUC (``n/a``
         where the songs hold only one of its values).
     """
+    from sklearn.metrics import classification_report, roc_auc_score
+
     text = classification_report(
         Y_true, Y_pred, target_names=names, zero_division=0, digits=3
     )
@@ -201,6 +202,8 @@ def format_label_report(Y_true, Y_pred, proba, names):
 
 def format_confusion(y_true, y_pred, labels):
     """Confusion matrix as text: rows are true classes, columns predicted."""
+    from sklearn.metrics import confusion_matrix
+
     cm = confusion_matrix(y_true, y_pred, labels=labels)
     width = max(6, *(len(str(label)) for label in labels))
     lines = [" " * width + " " + " ".join(f"{str(c)[:width]:>{width}}" for c in labels)]
