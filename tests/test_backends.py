@@ -90,8 +90,27 @@ _SCRIPT = textwrap.dedent(
     def classifier(seed):
         return MILSongClassifier(epochs=2, features="mfcc", random_state=seed)
 
-    proba = classifier(0).fit(X, y).predict_proba(X)
+    clf = classifier(0).fit(X, y)
+    proba = clf.predict_proba(X)
     report["classifier_ok"] = bool(proba.shape == (6, 3) and np.isfinite(proba).all())
+    # One compiled predict function per model, for any number of songs and
+    # windows: what Keras' own predict gives, to the bit.
+    from skgenre.mil.models import window_probe
+
+    same = []
+    for n_songs, n_windows in ((5, 2), (1, 4)):
+        X_test = rng.normal(size=(n_songs, n_windows, 13, 20, 1)).astype("float32")
+        raw = clf.model_.predict(X_test, batch_size=4, verbose=0)
+        windows, mask, _ = window_probe(clf.model_).predict(
+            X_test, batch_size=4, verbose=0
+        )
+        windows = np.where(mask[..., None] > 0, windows, np.nan)
+        timeline = clf.predict_window_proba(X_test)
+        same.append(
+            bool(np.array_equal(clf.predict_proba(X_test), raw))
+            and bool(np.array_equal(timeline, windows, equal_nan=True))
+        )
+    report["predict_as_keras"] = all(same)
     # Seeded initial weights (built, not trained): training is then as
     # deterministic as the backend's kernels.
     weights = [classifier(s).initialize(X, y).model_.get_weights() for s in (0, 0, 1)]
@@ -178,6 +197,7 @@ def test_backend_gives_the_same_results(backend, real_clip, reference):
     # import TensorFlow.
     assert not report["tensorflow_imported"]
     assert report["classifier_ok"]
+    assert report["predict_as_keras"]
     assert report["seeded_equal"] and report["other_seed_differs"]
 
 
