@@ -74,10 +74,6 @@ HYPERPARAMETERS = {
     "verbose": (None, "training"),
 }
 
-# Model keywords whose value is resolved in fit (trailing-underscore
-# attribute) rather than passed as set.
-_RESOLVED = ("hidden", "bandlimit", "pooling")
-
 # Fitted arrays (name without the trailing underscore, as build_mil_model's
 # keyword) and the parameter under which fit sets them; saved with the model.
 _STATE_ARRAYS = {
@@ -350,25 +346,8 @@ default="auto"
 
     def _learn_input(self, X):
         # The one decision from the data: spectrograms or embeddings.
-        self.window_kind_ = window_kind_of(X.shape[2:])
-        self.features_, self.n_mels_ = _what_windows_hold(self, X.shape[2:])
-        self.bandlimit_ = self._bandlimit()
-        if (
-            self.window_kind_ == "spectrogram"
-            and self.features_ is None
-            and self.bandlimit
-        ):
-            warnings.warn(
-                f"{type(self).__name__}: band-limit augmentation (bandlimit="
-                f"{self.bandlimit}) is off for this fit: with features='auto' the "
-                "classifier cannot tell MFCCs from log-mel bands, and the "
-                "augmentation differs between them.  Set features='mfcc' (and "
-                "n_mels) or features='logmel' as in the transformer "
-                "(transformer.classifier_params() gives them; "
-                "skgenre.pipelines.make_pipeline passes them), or bandlimit=0.",
-                UserWarning,
-                stacklevel=2,
-            )
+        self._describe_windows(X.shape[2:], window_kind_of(X.shape[2:]))
+        _warn_if_bandlimit_is_off(self)
         if self.normalize:
             self.band_mean_, self.band_variance_ = band_statistics(X)
         if self.window_stats:
@@ -376,15 +355,17 @@ default="auto"
                 X, *((self.band_mean_, self.band_variance_) if self.normalize else ())
             )
 
-    def _bandlimit(self):
-        """The band-limit probability that applies to the windows of the fit."""
-        if self.window_kind_ == "embedding" or self.features_ is None:
-            return 0.0
-        return float(self.bandlimit)
+    def _describe_windows(self, window_shape, window_kind):
+        """Set what the windows hold: ``window_kind_``, ``features_``,
+        ``n_mels_`` and the band-limit probability that applies."""
+        self.window_kind_ = window_kind
+        self.features_, self.n_mels_ = _what_windows_hold(self, window_shape)
+        unknown = window_kind == "embedding" or self.features_ is None
+        self.bandlimit_ = 0.0 if unknown else float(self.bandlimit)
 
     def _input_state(self):
         state = {"window_kind": self.window_kind_}
-        for key, value in self._statistics().items():
+        for key, value in _fitted_statistics(self).items():
             state[key] = value.tolist()
         return state
 
@@ -393,9 +374,8 @@ default="auto"
             if key in state:
                 setattr(self, key + "_", np.asarray(state[key]))
         # Files of skgenre <= 0.1 have no window_kind: the rank tells it.
-        self.window_kind_ = state.get("window_kind") or window_kind_of(window_shape)
-        self.features_, self.n_mels_ = _what_windows_hold(self, window_shape)
-        self.bandlimit_ = self._bandlimit()
+        kind = state.get("window_kind") or window_kind_of(window_shape)
+        self._describe_windows(window_shape, kind)
 
     def _extra_callbacks(self):
         if self.patience is None:
@@ -411,42 +391,15 @@ default="auto"
 
     def _build_model(self, n_classes):
         """The uncompiled MIL model for the windows learned in fit."""
-        params = {
-            name: getattr(self, name)
-            for name, (_, destination) in HYPERPARAMETERS.items()
-            if destination == "model" and name not in _RESOLVED
-        }
         return build_mil_model(
             self.X_shape_[1:],
             n_classes,
             window_kind=self.window_kind_,
-            hidden=self._hidden(),
-            pooling=self._pooling(),
-            bandlimit=self.bandlimit_,
             n_mels=self.n_mels_,
             seed=self._seed,
             multilabel=self.multilabel_,
-            **params,
-            **self._statistics(),
+            **_model_keywords(self),
         )
-
-    def _pooling(self):
-        if self.pooling != "auto":
-            return self.pooling
-        return "lse" if self.multilabel_ else "mean"
-
-    def _hidden(self):
-        if self.hidden != "auto":
-            return self.hidden
-        return 32 if self.window_kind_ == "spectrogram" else 0
-
-    def _statistics(self):
-        """The fitted arrays of ``_STATE_ARRAYS`` this configuration uses."""
-        return {
-            key: getattr(self, key + "_")
-            for key, parameter in _STATE_ARRAYS.items()
-            if getattr(self, parameter)
-        }
 
     def predict(self, X, **kwargs):
         """Genre of each song, or its labels for a multi-label fit.
@@ -505,6 +458,47 @@ default="auto"
                 return proba, np.where(mask[..., None], weights, 0.0)
             return proba, np.where(mask, weights, 0.0)
         return proba
+
+
+def _model_keywords(clf):
+    """``build_mil_model`` keywords of a fitted classifier's hyper-parameters:
+    those declared for the model, "auto" resolved, and its fitted statistics."""
+    keywords = {
+        name: getattr(clf, name)
+        for name, (_, destination) in HYPERPARAMETERS.items()
+        if destination == "model"
+    }
+    if clf.hidden == "auto":  # the reference CNN's 32; a linear head otherwise
+        keywords["hidden"] = 32 if clf.window_kind_ == "spectrogram" else 0
+    if clf.pooling == "auto":  # bench_multilabel.py: lse for several labels
+        keywords["pooling"] = "lse" if clf.multilabel_ else "mean"
+    keywords["bandlimit"] = clf.bandlimit_
+    return {**keywords, **_fitted_statistics(clf)}
+
+
+def _fitted_statistics(clf):
+    """The fitted arrays of ``_STATE_ARRAYS`` the classifier's settings use."""
+    return {
+        key: getattr(clf, key + "_")
+        for key, parameter in _STATE_ARRAYS.items()
+        if getattr(clf, parameter)
+    }
+
+
+def _warn_if_bandlimit_is_off(clf):
+    """Say why band-limit augmentation is off for spectrograms of unknown kind."""
+    if clf.window_kind_ == "spectrogram" and clf.features_ is None and clf.bandlimit:
+        warnings.warn(
+            f"{type(clf).__name__}: band-limit augmentation (bandlimit="
+            f"{clf.bandlimit}) is off for this fit: with features='auto' the "
+            "classifier cannot tell MFCCs from log-mel bands, and the "
+            "augmentation differs between them.  Set features='mfcc' (and "
+            "n_mels) or features='logmel' as in the transformer "
+            "(transformer.classifier_params() gives them; "
+            "skgenre.pipelines.make_pipeline passes them), or bandlimit=0.",
+            UserWarning,
+            stacklevel=3,  # where _learn_input is called, as before
+        )
 
 
 def window_kind_of(window_shape):
