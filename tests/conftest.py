@@ -25,6 +25,29 @@ def write_tone(path, seconds=3.0, sr=22050, channels=1, freq=440.0, seed=0):
     return str(path)
 
 
+@pytest.fixture(autouse=True)
+def _keras_steps_eagerly(request, monkeypatch):
+    """Keras runs the models' training and prediction steps eagerly, unless
+    a test is marked ``graph``.
+
+    Each fit traces Keras' training function anew, about 1.5 s; the fits
+    here, of a few steps of small models, take a few tenths of a second
+    eagerly, with the same numbers (``run_eagerly``, scikeras' parameter).
+    Tests marked ``graph`` run as users do, traced: those about tracing or
+    comparing with another process, and those training for many steps.
+    """
+    if request.node.get_closest_marker("graph"):
+        return
+    from skgenre.mil._scikeras import SongKerasClassifier
+
+    build_traced = SongKerasClassifier._keras_build_fn
+
+    def build_eagerly(self, meta, compile_kwargs):
+        return build_traced(self, meta, {**compile_kwargs, "run_eagerly": True})
+
+    monkeypatch.setattr(SongKerasClassifier, "_keras_build_fn", build_eagerly)
+
+
 @pytest.fixture(scope="session")
 def real_song():
     return str(VIBE_ACE)

@@ -83,6 +83,7 @@ def test_hyper_parameters_reach_the_model():
     assert len(clf.history_["loss"]) == 1
 
 
+@pytest.mark.graph
 def test_learns_a_simple_problem():
     X, y = _data(n=30)
     clf = _fast(epochs=15).fit(X, y)
@@ -370,6 +371,7 @@ def _embeddings(n=12, n_classes=3, seed=0, windows=4, dims=20):
     return X, y
 
 
+@pytest.mark.graph
 def test_embedding_windows_get_a_dense_head():
     X, y = _embeddings()
     clf = _fast(epochs=30, learning_rate=0.05, features="auto").fit(X, y)

@@ -66,6 +66,7 @@ def test_threshold_sets_the_labels_predict_marks():
         _fast(threshold=1.5).fit(X, Y)
 
 
+@pytest.mark.graph
 def test_labels_are_learned_per_window():
     X, Y = _labelled(n=48, seed=1)
     clf = MILSongClassifier(random_state=0, epochs=60, learning_rate=0.01)

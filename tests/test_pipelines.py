@@ -20,6 +20,7 @@ def _pipe(epochs=15):
     return Pipeline([("features", features), ("clf", clf)])
 
 
+@pytest.mark.graph
 def test_cross_validated_accuracy_well_above_chance(songs):
     paths, labels = songs
     cv = StratifiedKFold(3, shuffle=True, random_state=0)

@@ -16,10 +16,13 @@ import weakref
 
 import keras
 import numpy as np
+import pytest
 
 from skgenre import MILSongClassifier
 from skgenre.mil.batches import compiled_predict, predict_in_batches
 from skgenre.mil.models import window_probe
+
+pytestmark = pytest.mark.graph  # what is traced, and when
 
 # What Keras' own predict printed, from TensorFlow's Python logger.
 _NOISE = ("retracing", "WARNING:tensorflow")

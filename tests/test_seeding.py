@@ -57,6 +57,7 @@ def _run_script():
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.graph
 def test_seeded_unseeded_seeded_in_one_process_and_across_processes():
     seeded, unseeded, seeded_again = _run_script()
     assert seeded == seeded_again  # same seed, identical weights

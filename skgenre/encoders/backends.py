@@ -181,7 +181,9 @@ _PRECISIONS = {
 # ------------------------------------------------------------------ inference
 
 
-def predict_function(model, input_shape, batch_size=None, *, match_keras=False):
+def predict_function(
+    model, input_shape, batch_size=None, *, match_keras=False, eager=False
+):
     """``model(x, training=False)`` compiled once, from numpy to numpy.
 
     Parameters
@@ -203,6 +205,10 @@ def predict_function(model, input_shape, batch_size=None, *, match_keras=False):
         TensorFloat-32 settings and, on TensorFlow, XLA where the model's
         ``jit_compile`` asks for it.  By default, full float32 without XLA.
 
+    eager : bool, default=False
+        Call the model step by step, nothing compiled, as Keras does for a
+        model compiled with ``run_eagerly=True``.
+
     Returns
     -------
     predict : callable
@@ -213,11 +219,13 @@ def predict_function(model, input_shape, batch_size=None, *, match_keras=False):
         PyTorch, which runs eagerly).
     """
     kind = backend()
+    if kind == "torch":  # eager anyway
+        return _torch_predict(model, match_keras)
+    if eager:
+        return _eager_predict(model)
     if kind == "tensorflow":
         return _tensorflow_predict(model, input_shape, match_keras)
-    if kind == "jax":
-        return _jax_predict(model, batch_size, match_keras)
-    return _torch_predict(model, match_keras)
+    return _jax_predict(model, batch_size, match_keras)
 
 
 def _numpy(outputs, n=None):
@@ -232,6 +240,14 @@ def _numpy(outputs, n=None):
 
 def _inference(model, x):
     return model(x, training=False)
+
+
+def _eager_predict(model):
+    def predict(x):
+        return _numpy(_inference(model, x))
+
+    predict.compilations = lambda: 0
+    return predict
 
 
 def _tensorflow_predict(model, input_shape, match_keras):

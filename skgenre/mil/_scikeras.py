@@ -254,7 +254,14 @@ class SongKerasClassifier(KerasClassifier):
             loss, metric = "binary_crossentropy", "accuracy"
         else:
             loss, metric = "sparse_categorical_crossentropy", "accuracy"
-        model.compile(optimizer=optimizer, loss=loss, metrics=[metric])
+        # run_eagerly, scikeras' parameter: Keras' step-by-step debugging
+        # mode, for fit and predict alike.
+        model.compile(
+            optimizer=optimizer,
+            loss=loss,
+            metrics=[metric],
+            run_eagerly=bool(compile_kwargs.get("run_eagerly", False)),
+        )
         return model
 
     def _initialize_callbacks(self):

@@ -160,7 +160,8 @@ def compiled_predict(model):
     warning.  This function is traced once per model for all of them (see
     :func:`skgenre.encoders.backends.predict_function`) and computes as
     ``model.predict`` does: the same numbers, to the bit on CPUs (tested on
-    TensorFlow and JAX).
+    TensorFlow and JAX).  A model compiled with ``run_eagerly=True`` is
+    called step by step instead, as Keras' predict would.
 
     Parameters
     ----------
@@ -176,7 +177,10 @@ def compiled_predict(model):
     if predict is None:
         # A proxy: the cache must not keep the model alive.
         predict = predict_function(
-            weakref.proxy(model), model.input_shape[1:], match_keras=True
+            weakref.proxy(model),
+            model.input_shape[1:],
+            match_keras=True,
+            eager=bool(model.run_eagerly),
         )
         _COMPILED[model] = predict
     return predict

@@ -216,8 +216,10 @@ default="auto"
     verbose : int, default=0
         Keras verbosity (1 shows a progress bar per epoch).
     **kwargs
-        Further scikeras parameters, e.g. ``fit__shuffle`` or
-        ``optimizer__momentum``.
+        Further scikeras parameters, e.g. ``fit__shuffle``,
+        ``optimizer__momentum`` or ``run_eagerly=True`` (Keras runs training
+        and prediction step by step, untraced: for debugging, and quicker
+        for a few steps of a small model).
 
     Attributes
     ----------

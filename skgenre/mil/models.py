@@ -523,6 +523,7 @@ def window_probe(model):
     probe = _PROBES.get(model)
     if probe is None:
         probe = _PROBES[model] = _build_window_probe(model)
+        probe.run_eagerly = model.run_eagerly  # predicted as the model is
     return probe
 
 
@@ -548,4 +549,4 @@ def _build_window_probe(model):
         )(mask)
     if proba.shape[-1] == 1:  # one sigmoid unit: P(second class)
         proba = layers.Lambda(lambda p: ops.concatenate([1 - p, p], axis=-1))(proba)
-    return keras.Model(model.inputs, [proba, mask, weights], name="window_probe")
+    return keras.Model(model.input, [proba, mask, weights], name="window_probe")
