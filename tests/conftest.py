@@ -25,6 +25,18 @@ def write_tone(path, seconds=3.0, sr=22050, channels=1, freq=440.0, seed=0):
     return str(path)
 
 
+def pytest_collection_modifyitems(items):
+    """Tests marked ``librosa`` first, in their order, then the others.
+
+    librosa's first use in a process compiles its numba kernels (20 s, cached
+    in site-packages afterwards).  pytest-xdist's work stealing gives each
+    worker a contiguous block and steals from its end, so these tests, all at
+    the front, run on one worker: a fresh clone compiles them once, not
+    once per worker.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("librosa") is None)
+
+
 @pytest.fixture(autouse=True)
 def _keras_steps_eagerly(request, monkeypatch):
     """Keras runs the models' training and prediction steps eagerly, unless

@@ -15,6 +15,7 @@ from skgenre.audio import (
 )
 
 
+@pytest.mark.librosa
 def test_load_matches_librosa(real_song):
     import librosa
 

@@ -84,6 +84,7 @@ def test_band_limit_on_mfcc_equals_clipping_the_cepstral_envelope():
     assert not np.allclose(np.asarray(cut_mfcc), mfcc)
 
 
+@pytest.mark.librosa
 def test_band_limit_brings_mfccs_towards_a_16k_copy(real_song, tmp_path):
     import librosa
     import soundfile as sf

@@ -90,6 +90,24 @@ def test_learns_a_simple_problem():
     assert clf.score(X, y) >= 0.9
 
 
+@pytest.mark.graph  # traced by default, as for users
+def test_run_eagerly_trains_and_predicts_untraced():
+    from skgenre.mil.batches import compiled_predict
+
+    X, y = _data()
+    traced = _fast().fit(X, y)
+    eager = clone(_fast(run_eagerly=True)).fit(X, y)
+    assert eager.model_.run_eagerly and not traced.model_.run_eagerly
+    np.testing.assert_allclose(
+        eager.predict_proba(X), traced.predict_proba(X), rtol=0, atol=1e-6
+    )
+    np.testing.assert_allclose(
+        eager.predict_window_proba(X), traced.predict_window_proba(X), atol=1e-6
+    )
+    assert compiled_predict(eager.model_).compilations() == 0
+    assert compiled_predict(traced.model_).compilations() == 1
+
+
 def test_predict_before_fit():
     X, _ = _data()
     with pytest.raises(NotFittedError):

@@ -5,6 +5,8 @@ import pytest
 from skgenre.audio import fit_length, load_audio
 from skgenre.frontends.features import window_features
 
+pytestmark = pytest.mark.librosa  # librosa is the reference
+
 
 def _windows(y, length, hop):
     return librosa.util.frame(y, frame_length=length, hop_length=hop, axis=0)

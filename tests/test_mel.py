@@ -17,6 +17,8 @@ import soundfile as sf
 from skgenre import _mel
 from skgenre.audio import _resample, decoded_length, load_audio
 
+pytestmark = pytest.mark.librosa  # librosa is the reference
+
 # (sr, n_fft, n_mels, fmin, fmax): musicnn's, the MFCC front-end's defaults
 # and its fmin / fmax variants, and a few others.
 FILTER_SETTINGS = [

@@ -14,6 +14,8 @@ import pytest
 
 from skgenre.encoders import musicnn
 
+pytestmark = pytest.mark.librosa  # librosa is the reference
+
 FIXTURE = Path(__file__).resolve().parent / "data" / "musicnn_fixture.npz"
 
 

@@ -185,6 +185,7 @@ def test_genres_differ_in_brightness(small_songs):
     )
 
 
+@pytest.mark.librosa
 def test_genres_are_learnable_from_mfcc(tmp_path):
     librosa = pytest.importorskip("librosa")
     from sklearn.linear_model import LogisticRegression
@@ -463,6 +464,7 @@ def _mfcc_stats(paths):
     return np.array(features)
 
 
+@pytest.mark.librosa
 def test_make_songs_artist_effect(tmp_path):
     """Stratified CV flatters with artists; artist-disjoint CV stays above chance."""
     from sklearn.linear_model import LogisticRegression

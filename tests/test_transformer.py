@@ -15,6 +15,8 @@ from sklearn.preprocessing import FunctionTransformer
 from skgenre import WindowMFCCTransformer
 from skgenre.audio import AudioDecodeError
 
+pytestmark = pytest.mark.librosa  # librosa is the reference
+
 
 def _reference(path, sr=22050, song=60.0, win=5.0, n_mfcc=13, hop=512, n_fft=1024):
     """The straightforward per-window computation the transformer must equal."""
