@@ -1,5 +1,6 @@
 import json
 import os
+import sys
 import zipfile
 from pathlib import Path
 
@@ -9,6 +10,11 @@ import pytest
 import soundfile as sf
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# librosa's numba kernels (librosa is the tests' reference) compile in 15 s
+# unoptimised, 25 s optimised, with the same numbers; cached apart, so that
+# the benchmarks keep the optimised ones.
+os.environ.setdefault("NUMBA_OPT", "0")
+os.environ.setdefault("NUMBA_CACHE_DIR", os.path.join(sys.prefix, "numba-cache-tests"))
 
 DATA = Path(__file__).resolve().parents[1] / "skgenre" / "data"
 VIBE_ACE = DATA / "Kevin_MacLeod_-_Vibe_Ace.ogg"  # real jazz, CC BY 3.0, 61 s
