@@ -185,6 +185,13 @@ def test_errors_are_one_line(trained, tmp_path, capsys):
         main(["--debug", "predict", str(model), str(bad)])
 
 
+def test_threshold_needs_a_multilabel_model(trained, capsys):
+    d, model = trained
+    song = next((d / "train" / "rock").glob("*.wav"))
+    _, err = run(capsys, "predict", "--model", model, song, "--threshold", 0.3, code=1)
+    _one_line_error(err, "not a multi-label model")
+
+
 def test_usage_errors(capsys):
     with pytest.raises(SystemExit) as info:
         main(["predict"])
@@ -457,10 +464,3 @@ def test_evaluate_prints_per_label_scores(multilabel, capsys):
     for words in ("micro avg", "macro avg", "samples avg", "ROC-AUC per label:"):
         assert words in out
     assert "  rock  " in out.split("ROC-AUC per label:")[1]
-
-
-def test_threshold_needs_a_multilabel_model(trained, capsys):
-    d, model = trained
-    song = next((d / "train" / "rock").glob("*.wav"))
-    _, err = run(capsys, "predict", "--model", model, song, "--threshold", 0.3, code=1)
-    _one_line_error(err, "not a multi-label model")
