@@ -115,6 +115,7 @@ def test_predict_window_proba_multiclass(small_features):
     assert proba.shape == (2, X.shape[1], 3)
 
 
+@pytest.mark.graph  # tens of epochs: quicker traced
 @pytest.mark.parametrize("memory_mapped", [False, True])
 def test_early_stopping_restores_best_weights(small_features, memory_mapped, tmp_path):
     X, y = small_features
