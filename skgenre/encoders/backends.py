@@ -206,8 +206,9 @@ def predict_function(
         ``jit_compile`` asks for it.  By default, full float32 without XLA.
 
     eager : bool, default=False
-        Call the model step by step, nothing compiled, as Keras does for a
-        model compiled with ``run_eagerly=True``.
+        Call the model step by step, nothing compiled, as Keras' predict
+        does for a model compiled with ``run_eagerly=True`` (and with the
+        process's precision settings, as ``match_keras``).
 
     Returns
     -------

@@ -14,6 +14,7 @@ import keras
 import numpy as np
 
 from ..encoders.backends import predict_function
+from .models import window_probe
 
 __all__ = [
     "WindowBatches",
@@ -22,6 +23,7 @@ __all__ = [
     "is_memory_mapped",
     "predict_compiled",
     "predict_in_batches",
+    "predict_windows",
 ]
 
 
@@ -282,3 +284,33 @@ def predict_in_batches(model, X, batch_size):
         np.concatenate([np.asarray(p[k]) for p in parts]) for k in range(len(parts[0]))
     ]
     return joined if len(joined) > 1 else joined[0]
+
+
+def predict_windows(model, X, batch_size):
+    """Each window's probabilities and weight in its song's prediction.
+
+    Through :func:`~skgenre.mil.models.window_probe`, compiled once per
+    model (:func:`predict_in_batches`).
+
+    Parameters
+    ----------
+    model : keras.Model
+        Built by :func:`~skgenre.mil.models.build_mil_model`.
+    X : array of shape (n_songs, n_windows, ...)
+        In memory or memory-mapped; padded windows are NaN.
+    batch_size : int
+
+    Returns
+    -------
+    proba : ndarray of shape (n_songs, n_windows, n_classes)
+        NaN for padded windows.
+    weights : ndarray of shape (n_songs, n_windows) or \
+(n_songs, n_windows, n_labels)
+        0 for padded windows; one attention head per label gives the
+        second shape.
+    """
+    proba, mask, weights = predict_in_batches(window_probe(model), X, batch_size)
+    mask = mask > 0
+    proba = np.where(mask[..., None], proba, np.nan)
+    weights = np.where(mask[..., None] if weights.ndim == 3 else mask, weights, 0.0)
+    return proba, weights

@@ -22,13 +22,8 @@ from .._validation import (
 )
 from ..frontends.features import FEATURE_KINDS
 from ._scikeras import SongKerasClassifier
-from .batches import predict_in_batches
-from .models import (
-    band_statistics,
-    build_mil_model,
-    window_probe,
-    window_statistics,
-)
+from .batches import predict_windows
+from .models import band_statistics, build_mil_model, window_statistics
 from .pooling import POOLINGS
 
 __all__ = ["HYPERPARAMETERS", "WINDOW_KINDS", "MILSongClassifier", "window_kind_of"]
@@ -451,15 +446,8 @@ default="auto"
         """
         check_is_fitted(self, "model_")
         X, _ = self._validate_data(X)
-        probe = window_probe(self.model_)
-        proba, mask, weights = predict_in_batches(probe, X, self._batch_size)
-        mask = mask > 0
-        proba = np.where(mask[..., None], proba, np.nan)
-        if return_weights:
-            if weights.ndim == 3:  # one attention head per label
-                return proba, np.where(mask[..., None], weights, 0.0)
-            return proba, np.where(mask, weights, 0.0)
-        return proba
+        proba, weights = predict_windows(self.model_, X, self._batch_size)
+        return (proba, weights) if return_weights else proba
 
 
 def _model_keywords(clf):
