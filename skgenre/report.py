@@ -10,6 +10,7 @@ __all__ = [
     "format_confusion",
     "format_label_predictions",
     "format_label_report",
+    "format_library",
     "format_predictions",
     "format_tags",
     "label_record",
@@ -266,3 +267,60 @@ def format_tags(paths, tags, names, top=5, fmt="table"):
         + "  ".join(f"{tag} {p:.2f}" for tag, p in r["tags"].items())
         for r in records
     )
+
+
+def format_library(records, fmt="table", columns=None):
+    """What tagging a library does (or undo did) to each file, as text.
+
+    Parameters
+    ----------
+    records : list of dict
+        ``PlanEntry.record()`` (path, action, current, genres, confidence,
+        reason) or ``UndoEntry.record()`` (path, action, reason) of each file.
+    fmt : {"table", "json", "csv"}, default="table"
+        JSON: one array of ``records``.  CSV: the same columns, lists joined
+        by "; ".  Table, for people: one row per file (action, confidence,
+        genres written, or held for other actions, path and reason), then
+        the number of files per action.
+    columns : list of str or None
+        The records' keys, for CSV of no records; default those of the first.
+
+    Returns
+    -------
+    text : str
+    """
+    if fmt == "json":
+        return json.dumps(records, indent=2)
+    columns = columns or (list(records[0]) if records else ["path", "action"])
+    if fmt == "csv":
+        return _csv_text(
+            columns,
+            (
+                [
+                    "; ".join(v) if isinstance(v, list) else "" if v is None else v
+                    for v in (r[c] for c in columns)
+                ]
+                for r in records
+            ),
+        )
+    lines = []
+    for r in records:
+        confidence = r.get("confidence")
+        shown = r.get("genres") or r.get("current") or []
+        why = f"  ({r['reason']})" if r.get("reason") else ""
+        lines.append(
+            f"{r['action']:<8} "
+            + (
+                ""
+                if "confidence" not in r
+                else f"{'' if confidence is None else f'{confidence:.2f}':>4}  "
+            )
+            + ("" if "genres" not in r else f"{'; '.join(shown) or '-':<24} ")
+            + f"{r['path']}{why}"
+        )
+    counts = {}
+    for r in records:
+        counts[r["action"]] = counts.get(r["action"], 0) + 1
+    summary = ", ".join(f"{n} {action}" for action, n in counts.items())
+    lines.append(f"{len(records)} files: {summary or 'none'}")
+    return "\n".join(lines)

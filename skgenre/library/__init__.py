@@ -1,0 +1,53 @@
+"""Tag a music library in place, safely: scan, plan, apply, undo.
+
+The ``skgenre library`` and ``skgenre undo`` commands are a thin shell over
+these functions::
+
+    from skgenre.library import apply_plan, load_genre_model, plan, scan, undo
+
+    files = scan(["~/Music"])                       # what each file holds now
+    model = load_genre_model()                      # zero-shot, or a model file
+    todo = [f.path for f in files if needs_prediction(f, "fill")]
+    proba, errors = model.predict_proba(todo)
+    entries = plan(files, ..., model.names)         # the dry run: data
+    apply_plan(entries, "journal.jsonl")            # checked copies, journalled
+    undo("journal.jsonl")                           # genres as they were
+
+:func:`tag_library` runs the first four steps in one call.
+"""
+
+from .apply import UndoEntry, apply_plan, remove_leftovers, undo, write_genres
+from .formats import TagError, TagFile, UntaggableError, open_tags, read_genres
+from .journal import Journal, default_journal_path, read_journal
+from .plan import ACTIONS, MODES, PlanEntry, decide, needs_prediction, plan
+from .predict import GenreModel, load_genre_model
+from .scan import LibraryFile, find_audio_files, scan
+from .tagging import tag_library
+
+__all__ = [
+    "ACTIONS",
+    "MODES",
+    "GenreModel",
+    "Journal",
+    "LibraryFile",
+    "PlanEntry",
+    "TagError",
+    "TagFile",
+    "UndoEntry",
+    "UntaggableError",
+    "apply_plan",
+    "decide",
+    "default_journal_path",
+    "find_audio_files",
+    "load_genre_model",
+    "needs_prediction",
+    "open_tags",
+    "plan",
+    "read_genres",
+    "read_journal",
+    "remove_leftovers",
+    "scan",
+    "tag_library",
+    "undo",
+    "write_genres",
+]
