@@ -377,9 +377,13 @@ def _encoder_only(args):
 
 
 def _onnx_only(args):
-    """Whether ONNX Runtime runs all the command's networks: no framework
-    is imported, so there is nothing to quiet (and nothing to wait for)."""
+    """Whether ONNX Runtime runs all the command's networks (or there are
+    none): no framework is imported, so there is nothing to quiet (and
+    nothing to wait for)."""
     from .encoders.musicnn import resolve_runtime
+
+    if args.command == "undo":
+        return True
 
     precision = getattr(args, "precision", None) or "float32"
     return _encoder_only(args) and resolve_runtime("auto", precision) == "onnx"

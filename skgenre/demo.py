@@ -2,7 +2,8 @@
 
 ``skgenre demo`` first names the genre and top tags of the five freely
 licensed recordings shipped with the package, with no training (the
-pretrained musicnn tagger).  It then makes synthetic songs of four genres by
+pretrained musicnn tagger), and tags copies of them in place as a library
+(a dry run, a write, then undo).  It then makes synthetic songs of four genres by
 three artists each, cross-validates the feature + classifier pipeline over
 songs (never windows of one song on both sides) twice, stratified and
 grouped by artist, so the size of the artist effect shows, prints the
@@ -71,9 +72,11 @@ def run(
         known, else stratified.
     """
     shipped, shipped_labels = load_cc_music()
-    _zero_shot(shipped, shipped_labels)
     with tempfile.TemporaryDirectory() as tmp:
         workdir = workdir or tmp
+        cache = os.path.join(workdir, "cache")
+        _zero_shot(shipped, shipped_labels, cache)
+        _tag_a_library(shipped, os.path.join(workdir, "library"), cache)
         if data is None:
             duration = 30.0 if song_length is None else song_length
             print(
@@ -109,7 +112,7 @@ def run(
 
         pipe = make_pipeline(
             features,
-            memory=os.path.join(workdir, "cache"),
+            memory=cache,
             verbose=1,
             feature_params={"song_length": song_length},
             random_state=random_state,
@@ -154,16 +157,46 @@ def run(
     return honest.accuracy
 
 
-def _zero_shot(paths, labels):
+def _zero_shot(paths, labels, cache):
     """Genre and top tags of ``paths`` by the pretrained tagger, no training."""
     from .zeroshot import song_tags, zero_shot_pipeline
 
     print("Genre and top tags of the shipped recordings, with no training:")
-    pipe = zero_shot_pipeline(n_jobs=-1)
+    pipe = zero_shot_pipeline(n_jobs=-1, memory=cache)
     taggram = pipe[0].transform(paths)
     _print_predictions(pipe, pipe[-1].predict_proba(taggram), paths, labels)
     names = [os.path.basename(p) for p in paths]
     print(format_tags(names, song_tags(taggram), pipe[0].get_feature_names_out()))
+
+
+def _tag_a_library(paths, folder, cache):
+    """Tag copies of ``paths`` in place: a dry run, a write, then undo."""
+    import shutil
+
+    from .library import load_genre_model, read_genres, tag_library, undo
+    from .report import format_library
+
+    os.makedirs(folder)
+    copies = [shutil.copy(path, folder) for path in paths]
+    before = {path: read_genres(path) for path in copies}
+    model = load_genre_model(cache=cache)
+
+    def show(entries):
+        records = [entry.record() for entry in entries]
+        for record in records:
+            record["path"] = os.path.basename(record["path"])
+        print(format_library(records))
+
+    print(f"\nTagging a library: copies of the recordings in {folder}")
+    print("skgenre library (a dry run: nothing changes):")
+    show(tag_library([folder], model, progress=False)[0])
+    journal = os.path.join(os.path.dirname(folder), "journal.jsonl")
+    print("\nskgenre library --write (fill mode: songs with genres keep theirs):")
+    show(tag_library([folder], model, write=True, journal=journal, progress=False)[0])
+    print("\nskgenre undo:")
+    show(undo(journal))
+    back = all(read_genres(path) == genres for path, genres in before.items())
+    print("Every genre is back as it was." if back else "Undo left a genre changed!")
 
 
 def _print_predictions(pipe, proba, paths, labels):

@@ -269,6 +269,10 @@ def format_tags(paths, tags, names, top=5, fmt="table"):
     )
 
 
+# Actions of a plan, then of undo: the order of the summary's counts.
+_ACTION_ORDER = ("write", "keep", "unsure", "skip", "error", "restored", "changed")
+
+
 def format_library(records, fmt="table", columns=None):
     """What tagging a library does (or undo did) to each file, as text.
 
@@ -318,9 +322,11 @@ def format_library(records, fmt="table", columns=None):
             + ("" if "genres" not in r else f"{'; '.join(shown) or '-':<24} ")
             + f"{r['path']}{why}"
         )
-    counts = {}
+    counts = {action: 0 for action in _ACTION_ORDER}
     for r in records:
         counts[r["action"]] = counts.get(r["action"], 0) + 1
+    counts = {action: n for action, n in counts.items() if n}
     summary = ", ".join(f"{n} {action}" for action, n in counts.items())
-    lines.append(f"{len(records)} files: {summary or 'none'}")
+    plural = "" if len(records) == 1 else "s"
+    lines.append(f"{len(records)} file{plural}: {summary or 'none'}")
     return "\n".join(lines)

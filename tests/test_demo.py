@@ -23,6 +23,11 @@ def test_demo_names_genres_then_cross_validates_and_predicts(
     assert 0.0 <= accuracy <= 1.0
     # Zero-shot genres and tags of the shipped recording, with no training.
     assert "with no training" in out and "solo-trumpet-06.ogg [jazz]" in out
+    # Copies tagged in place: a dry run, a write, then undo.
+    plan, written, undone = out.split("Tagging a library")[1].split("skgenre ")[1:4]
+    assert "write    0.89  Jazz" in plan and "1 file: 1 write" in plan
+    assert "1 file: 1 write" in written and "1 file: 1 restored" in undone
+    assert "Every genre is back as it was." in out
     assert "Making 4 x 10 synthetic songs of 3 s, 3 artists per genre" in out
     assert "40 songs, genres: blues, classical, metal, rock; 12 artists" in out
     # Both splits side by side, the grouped one last: the figure returned.

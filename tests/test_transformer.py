@@ -213,6 +213,17 @@ def test_verbose_progress_bar(songs, capsys):
     assert "Extracting features" in err and "2/2" in err
 
 
+def test_no_progress_bar_when_every_song_is_cached(songs, tmp_path, capsys):
+    paths, _ = songs
+    t = WindowMFCCTransformer(song_length=10.0, verbose=1, memory=str(tmp_path))
+    t.transform(paths[:2])
+    assert "2/2" in capsys.readouterr().err
+    t.transform(paths[:3])  # a bar over the one song left to compute
+    assert "1/1" in capsys.readouterr().err
+    t.transform(paths[:3])
+    assert "Extracting features" not in capsys.readouterr().err
+
+
 def test_pickle_round_trip():
     t = WindowMFCCTransformer(n_mfcc=20).fit()
     assert pickle.loads(pickle.dumps(t)).get_params() == t.get_params()

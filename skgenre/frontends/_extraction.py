@@ -197,16 +197,17 @@ class Extraction:
             for p in paths
         ]
         songs = [None] * len(paths)
-        with _progress_bar(len(paths), self.verbose, self.front_end.desc) as progress:
-            todo = []
-            for i, key in enumerate(keys):
-                try:
-                    if key is None:
-                        raise LookupError
-                    songs[i] = cached(key, self.settings)  # one hash, one read
-                    progress.update()
-                except LookupError:
-                    todo.append(i)
+        todo = []
+        for i, key in enumerate(keys):
+            try:
+                if key is None:
+                    raise LookupError
+                songs[i] = cached(key, self.settings)  # one hash, one read
+            except LookupError:
+                todo.append(i)
+        # A bar only over the songs to compute: cached ones take no time.
+        verbose = self.verbose if todo else 0
+        with _progress_bar(len(todo), verbose, self.front_end.desc) as progress:
             for i, value in self._compute(paths, todo, progress):
                 songs[i] = value
                 if keys[i] is not None and not isinstance(value, AudioDecodeError):

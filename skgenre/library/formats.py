@@ -154,7 +154,7 @@ class _ID3Style(_Style):
             return []
         frame = tags[self.genre_key]
         values = frame.genres  # "(17)" and other ID3v1 references, resolved
-        if tags.version < (2, 4, 0) and separator:
+        if _v23(tags) and separator:
             values = [part for value in values for part in value.split(separator)]
         return [v.strip() for v in values if v.strip()]
 
@@ -172,14 +172,14 @@ class _ID3Style(_Style):
         if values is None:
             return
         # UTF-16 in ID3v2.3, which has no UTF-8.
-        encoding = 3 if tags.version >= (2, 4, 0) else 1
+        encoding = 1 if _v23(tags) else 3
         if key == self.genre_key:
             tags.add(TCON(encoding=encoding, text=list(values)))
         else:
             tags.add(TXXX(encoding=encoding, desc=PROVENANCE, text=list(values)))
 
     def genre_values(self, genres, tags, separator):
-        if tags.version < (2, 4, 0):  # one value: v2.3 has no lists
+        if _v23(tags):  # one value: v2.3 has no lists
             return [separator.join(genres)] if genres else []
         return list(genres)
 
@@ -194,7 +194,7 @@ class _ID3Style(_Style):
         return " ".join(texts[0].split()) if texts else None
 
     def save(self, audio, path):
-        version = 3 if audio.tags.version < (2, 4, 0) else 4
+        version = 3 if _v23(audio.tags) else 4
         # v23_sep=None: v2.3 lists stay as they are rather than "/"-joined.
         audio.tags.save(path, v2_version=version, v23_sep=None)
 
@@ -319,6 +319,14 @@ class _ASFStyle(_Style):
     def payload(self, f, size):
         header = f.read(24)  # the Header Object: GUID, then its 64-bit size
         return [(struct.unpack("<Q", header[16:24])[0], size)]
+
+
+def _v23(tags):
+    """Whether an ID3 tag is saved as ID3v2.3 (one genre value, UTF-16): a
+    v2.3 tag, or a v2.2 one (mutagen reads its frames as v2.3's, and cannot
+    write v2.2).  A file with only an ID3v1 tag (version ``(1, 1)``, its
+    fields read as v2.4 frames) gets a v2.4 tag, as a file with none."""
+    return (2, 2, 0) <= tags.version < (2, 4, 0)
 
 
 def _syncsafe(data):

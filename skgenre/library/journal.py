@@ -17,10 +17,12 @@ import uuid
 __all__ = ["Journal", "default_journal_path", "read_journal"]
 
 
-def default_journal_path(directory="."):
-    """``skgenre-journal-YYYYmmdd-HHMMSS.jsonl`` in ``directory``."""
+def default_journal_path(directory=None):
+    """``skgenre-journal-YYYYmmdd-HHMMSS.jsonl``, in ``directory`` if given
+    (else the current folder)."""
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
-    return os.path.join(directory, f"skgenre-journal-{stamp}.jsonl")
+    name = f"skgenre-journal-{stamp}.jsonl"
+    return os.path.join(directory, name) if directory else name
 
 
 def read_journal(path):
