@@ -3,17 +3,17 @@
 The ``skgenre library`` and ``skgenre undo`` commands are a thin shell over
 these functions::
 
-    from skgenre.library import apply_plan, load_genre_model, plan, scan, undo
+    from skgenre.library import apply_plan, load_genre_model, tag_library, undo
 
-    files = scan(["~/Music"])                       # what each file holds now
     model = load_genre_model()                      # zero-shot, or a model file
-    todo = [f.path for f in files if needs_prediction(f, "fill")]
-    proba, errors = model.predict_proba(todo)
-    entries = plan(files, ..., model.names)         # the dry run: data
+    entries, _ = tag_library(["Music"], model)      # the dry run: a plan, as data
+    [e.record() for e in entries]                   # path, action, genres...
     apply_plan(entries, "journal.jsonl")            # checked copies, journalled
     undo("journal.jsonl")                           # genres as they were
 
-:func:`tag_library` runs the first four steps in one call.
+:func:`tag_library` scans (:func:`scan`), predicts the songs whose plan
+needs it (:func:`needs_prediction`, :meth:`GenreModel.predict_proba`) and
+plans (:func:`plan`).
 """
 
 from .apply import UndoEntry, apply_plan, remove_leftovers, undo, write_genres
