@@ -433,6 +433,7 @@ def _library_copy(data_dir, folder):
             tags.save(dest)
         else:
             dest = shutil.copy(path, os.path.join(folder, f"{name}.flac"))
+        os.chmod(dest, 0o644)  # a library is writable (read-only files are refused)
         copies.append(dest)
     return copies
 

@@ -277,7 +277,9 @@ def _count_sndfile(path, offset):
 def _sound_file(path):
     """``soundfile.SoundFile(path)``; decoding errors become AudioDecodeError."""
     try:
-        with sf.SoundFile(path) as f:
+        # As bytes: soundfile encodes a str strictly, which a name that is
+        # not UTF-8 (held in surrogate escapes) fails.
+        with sf.SoundFile(os.fsencode(path)) as f:
             yield f
     except _DECODE_ERRORS as exc:
         raise AudioDecodeError(path, f"not decodable by libsndfile ({exc})") from None

@@ -48,6 +48,19 @@ SUFFIXES = {
     "au": ".au",
 }
 
+#: Per format: the tag_view key of the cover art, which must survive.
+COVER_KEY = {
+    "mp3": "APIC:Cover",
+    "mp3-v23": "APIC:Cover",
+    "aiff": "APIC:Cover",
+    "wav": "APIC:Cover",
+    "flac": "<pictures>",
+    "ogg": "metadata_block_picture",
+    "opus": "metadata_block_picture",
+    "m4a": "covr",
+    "wma": "WM/Picture",
+}
+
 COMMENT = "A comment a genre tagger must keep"
 MB_ALBUM_ID = "89ad4ac3-39f7-470e-963a-56509c546377"
 TRACK = (1, 10)

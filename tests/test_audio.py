@@ -1,3 +1,4 @@
+import os
 import re
 import sys
 
@@ -99,6 +100,18 @@ def test_decoded_length_of_a_truncated_mp3_is_what_decodes(tmp_path):
     n = load_audio(cut, sample_rate=22050).shape[0]
     assert 0 < n < 44100
     assert decoded_length(cut, sample_rate=22050) == n
+
+
+def test_file_names_that_are_not_utf8(tmp_path):
+    path = write_tone(tmp_path / "tone.flac", seconds=0.2)
+    odd = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"caf\xe9.flac"))
+    os.link(path, odd)
+    np.testing.assert_array_equal(
+        load_audio(odd, sample_rate=16000), load_audio(path, sample_rate=16000)
+    )
+    assert decoded_length(odd, sample_rate=16000) == decoded_length(
+        path, sample_rate=16000
+    )
 
 
 def test_non_finite_samples_become_zero(tmp_path):

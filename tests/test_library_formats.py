@@ -16,6 +16,7 @@ import mutagen
 import numpy as np
 import pytest
 from _media import (
+    COVER_KEY,
     FORMATS,
     audio_view,
     genres_view,
@@ -62,18 +63,6 @@ MINE = {
 }
 #: Per format: genres_view after writing GENRES (the list itself elsewhere).
 STORED = {"mp3-v23": ["Rock; Jazz"]}
-#: Per format: the tag_view key of the cover art, which must survive.
-COVER_KEY = {
-    "mp3": "APIC:Cover",
-    "mp3-v23": "APIC:Cover",
-    "aiff": "APIC:Cover",
-    "wav": "APIC:Cover",
-    "flac": "<pictures>",
-    "ogg": "metadata_block_picture",
-    "opus": "metadata_block_picture",
-    "m4a": "covr",
-    "wma": "WM/Picture",
-}
 
 
 def _song(folder, fmt, name="song", **kwargs):

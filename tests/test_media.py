@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from _media import (
     COVER,
+    COVER_KEY,
     FORMATS,
     MB_ALBUM_ID,
     audio_view,
@@ -19,17 +20,6 @@ SECONDS = 0.5
 GENRES = ["Rock", "Jazz"]
 
 # Per format: the tag_view keys of the cover and of the other frames.
-COVER_KEY = {
-    "mp3": "APIC:Cover",
-    "mp3-v23": "APIC:Cover",
-    "aiff": "APIC:Cover",
-    "wav": "APIC:Cover",
-    "flac": "<pictures>",
-    "ogg": "metadata_block_picture",
-    "opus": "metadata_block_picture",
-    "m4a": "covr",
-    "wma": "WM/Picture",
-}
 ID3_OTHER = ["TIT2", "TPE1", "TALB", "TRCK", "COMM::eng", "TXXX:MusicBrainz Album Id"]
 VORBIS_OTHER = ["title", "artist", "album", "tracknumber", "comment"]
 OTHER_KEYS = {

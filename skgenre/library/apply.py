@@ -21,13 +21,12 @@ original untouched, is journalled and reported, and the run goes on.
 """
 
 import errno
-import hashlib
 import os
 import shutil
 
 from .formats import TagError, open_tags, same_genres
 from .journal import Journal, _fsync_folder, read_journal
-from .scan import TEMP_SUFFIX, is_leftover, scan_file
+from .scan import TEMP_SUFFIX, file_sha256, is_leftover, scan_file
 
 __all__ = ["UndoEntry", "apply_plan", "remove_leftovers", "undo", "write_genres"]
 
@@ -39,14 +38,6 @@ class _Refused(Exception):
 def _temp_path(target, run):
     folder, name = os.path.split(target)
     return os.path.join(folder, f".{name}.{run}{TEMP_SUFFIX}")
-
-
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _copy(source, dest):
@@ -128,7 +119,7 @@ def replace_tags(file, change, journal, *, preserve_mtime=False, **record):
         after={
             "size": after.st_size,
             "mtime_ns": after.st_mtime_ns,
-            "sha256": _sha256(file.target),
+            "sha256": file_sha256(file.target),
         },
     )
 
@@ -323,7 +314,7 @@ def _undo_one(path, state, journal, preserve_mtime):
             return UndoEntry(path, "already undone", "the write never took place")
         unchanged = same_genres(file.genres, state["genres"] or [])
     else:
-        unchanged = _sha256(file.target) == state["after"]["sha256"]
+        unchanged = file_sha256(file.target) == state["after"]["sha256"]
     if not unchanged:
         return UndoEntry(path, "changed", "changed since skgenre wrote it: left alone")
     before = state["before"]

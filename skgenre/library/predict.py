@@ -6,11 +6,12 @@ with one progress bar: memory stays flat, a file that cannot be decoded is
 reported and the others go on.
 """
 
-import hashlib
 import os
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from .scan import file_sha256
 
 __all__ = ["ZERO_SHOT_NAMES", "GenreModel", "load_genre_model"]
 
@@ -158,13 +159,5 @@ def load_genre_model(
         settings["threshold"] = threshold
     elif multilabel:
         threshold = float(clf.threshold)
-    identity = f"{os.path.basename(model)} sha256:{_sha256(model)[:16]}"
+    identity = f"{os.path.basename(model)} sha256:{file_sha256(model)[:16]}"
     return GenreModel(pipe, names, identity, multilabel, threshold, settings)
-
-
-def _sha256(path):
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

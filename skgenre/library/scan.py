@@ -6,6 +6,7 @@ file's identity (its resolved target, size, modification time, links) and
 its tags: the genres it holds, skgenre's provenance and its album.
 """
 
+import hashlib
 import os
 import stat
 from dataclasses import dataclass, field
@@ -13,10 +14,26 @@ from dataclasses import dataclass, field
 from ..audio import AUDIO_EXTENSIONS
 from .formats import TagError, UntaggableError, open_tags
 
-__all__ = ["LibraryFile", "TEMP_SUFFIX", "find_audio_files", "is_leftover", "scan"]
+__all__ = [
+    "LibraryFile",
+    "TEMP_SUFFIX",
+    "file_sha256",
+    "find_audio_files",
+    "is_leftover",
+    "scan",
+]
 
 #: Suffix of the copies a write makes beside a file; only skgenre makes them.
 TEMP_SUFFIX = ".skgenre.tmp"
+
+
+def file_sha256(path):
+    """SHA-256 of a file's bytes, read in blocks (hex)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def is_leftover(name):
