@@ -3,7 +3,7 @@
 Usage::
 
     TF_CPP_MIN_LOG_LEVEL=3 python benchmarks/bench_library.py DATA_DIR
-        [--sections curve albums throughput] [--cache DIR] [--out FILE]
+        [--sections curve albums throughput memory] [--cache DIR] [--out FILE]
 
 ``DATA_DIR`` is a folder with a ``manifest.csv`` (columns ``path,genre,...``,
 paths relative to the folder), such as gtzan-mini (90 GTZAN clips, 10 genres
@@ -43,6 +43,10 @@ Sections (``--sections``, default all):
   song predicted), the same dry run with the embeddings cached, and the
   writing alone of a plan that writes every file; files per hour of each,
   and what writing adds to the dry run's time (goal: under 5 %).
+* ``memory``: one process's peak RSS against the number of files: a
+  zero-shot dry run of ``--network-sizes`` short songs, and a dry run and a
+  write of ``--sizes`` files with a constant model (no network), to reach
+  10,000 files.
 
 Caveat: the clips of a GTZAN genre have consecutive ids, often one artist
 or album, so gtzan-mini's simulated albums are more uniform than random
@@ -507,6 +511,108 @@ def bench_throughput(args):
 
 
 # --------------------------------------------------------------------------
+# Section: memory
+# --------------------------------------------------------------------------
+
+_MEMORY_CHILD = """
+import os, resource, sys, time
+import numpy as np
+from skgenre.library import load_genre_model, tag_library, GenreModel
+
+folder, kind = sys.argv[1], sys.argv[2]
+
+
+class Constant:  # no network: scan, plan and write at scale
+    names = ["Blues", "Jazz", "Rock"]
+    identity, multilabel, threshold, settings = "constant", False, None, {}
+
+    def predict_proba(self, paths, chunk_size=32, progress=True):
+        return np.tile([0.1, 0.8, 0.1], (len(paths), 1)), {}
+
+
+model = load_genre_model() if kind == "zero-shot" else Constant()
+start = time.perf_counter()
+entries, _ = tag_library([folder], model, write=kind == "write",
+                         journal=os.path.join(folder, "..", "j.jsonl"),
+                         progress=False)
+seconds = time.perf_counter() - start
+print(len(entries), seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def _tiny_library(folder, n, seconds):
+    """``n`` FLAC files of a ``seconds``-long tone, 100 per folder."""
+    import soundfile as sf
+
+    t = np.arange(int(seconds * 16000)) / 16000
+    y = 0.3 * np.sin(2 * np.pi * 440 * t)
+    for k in range(n):
+        sub = os.path.join(folder, f"{k // 100:03d}")
+        os.makedirs(sub, exist_ok=True)
+        sf.write(os.path.join(sub, f"{k:05d}.flac"), y * (1 + k % 7) / 8, 16000)
+
+
+def _child(folder, kind):
+    import subprocess
+
+    out = subprocess.run(
+        [sys.executable, "-c", _MEMORY_CHILD, folder, kind],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    n, seconds, max_rss_kib = int(out[0]), float(out[1]), int(out[2])
+    return n, seconds, max_rss_kib / 1024
+
+
+def bench_memory(args):
+    """Markdown: a process's peak memory against the library's size."""
+    rows = [
+        "| what | files | seconds | peak RSS (MiB) |",
+        "|---|---|---|---|",
+    ]
+    peaks = {}
+    with tempfile.TemporaryDirectory(prefix="skgenre-bench-memory-") as tmp:
+        for kind, sizes, seconds in (
+            ("zero-shot", args.network_sizes, 3.0),
+            ("dry run", args.sizes, 0.1),
+            ("write", args.sizes, 0.1),
+        ):
+            for n in sizes:
+                folder = os.path.join(tmp, f"{kind}-{n}", "library")
+                if kind == "write":  # the dry run's library, written now
+                    folder = os.path.join(tmp, f"dry run-{n}", "library")
+                else:
+                    _tiny_library(folder, n, seconds)
+                got, t, peak = _child(folder, kind)
+                peaks[kind, n] = peak
+                rows.append(f"| {kind} | {got:,} | {t:.1f} | {peak:.0f} |")
+    growth = [
+        f"{kind}: {peaks[kind, sizes[-1]] - peaks[kind, sizes[0]]:+.0f} MiB "
+        f"from {sizes[0]:,} to {sizes[-1]:,} files"
+        for kind, sizes in (
+            ("zero-shot", args.network_sizes),
+            ("dry run", args.sizes),
+            ("write", args.sizes),
+        )
+    ]
+    return "\n".join(
+        [
+            "### Memory: peak RSS of one process against the number of files",
+            "",
+            "`zero-shot`: a dry run predicting every file (3 s songs, one "
+            "window; features in chunks of 32 songs). `dry run` and `write`: "
+            "scan, plan and write of short FLAC files with a constant model "
+            "(no network), to reach library sizes.",
+            "",
+            *rows,
+            "",
+            "Growth: " + "; ".join(growth) + ".",
+        ]
+    )
+
+
+# --------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------
 
@@ -516,6 +622,7 @@ SECTIONS = {
     "curve": bench_curve,
     "albums": bench_albums,
     "throughput": bench_throughput,
+    "memory": bench_memory,
 }
 
 
@@ -532,6 +639,16 @@ def main(argv=None):
         "--cache", help="embedding cache folder (default: a temporary folder)"
     )
     parser.add_argument("--out", help="also write the markdown to this file")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=[1000, 10000], help="memory: files"
+    )
+    parser.add_argument(
+        "--network-sizes",
+        type=int,
+        nargs="+",
+        default=[100, 400],
+        help="memory: files predicted by the network",
+    )
     args = parser.parse_args(argv)
     args.recommended = None
 

@@ -171,6 +171,23 @@ def test_symlinks_are_written_once_and_stay_links(tmp_path):
     assert link.is_symlink() and read_genres(song) == ["Rock"]
 
 
+def test_permissions_kept_and_mtime_updated_unless_preserved(tmp_path):
+    kept = make_file(tmp_path / "a jazz.flac", "flac", seconds=0.3)
+    updated = make_file(tmp_path / "b jazz.flac", "flac", seconds=0.3)
+    for path in (kept, updated):
+        path.chmod(0o640)
+        os.utime(path, ns=(1_000_000_000, 1_000_000_000))
+    entries, _ = _run(tmp_path)
+    from skgenre.library import apply_plan
+
+    apply_plan(entries[:1], tmp_path / "j.jsonl", preserve_mtime=True)
+    apply_plan(entries[1:], tmp_path / "j.jsonl")
+    assert [e.action for e in entries] == ["write", "write"]
+    assert os.stat(kept).st_mtime_ns == 1_000_000_000
+    assert os.stat(updated).st_mtime_ns > 1_000_000_000
+    assert {os.stat(p).st_mode & 0o7777 for p in (kept, updated)} == {0o640}
+
+
 def test_hard_links_and_changed_files_are_refused(tmp_path):
     linked = make_file(tmp_path / "jazz.flac", "flac", seconds=0.3)
     os.link(linked, tmp_path / "other name")

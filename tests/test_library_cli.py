@@ -110,3 +110,12 @@ def test_errors_that_stop_the_run_are_one_line(fake, tmp_path, capsys):
     with pytest.raises(SystemExit):
         run(capsys, "library", song, "--min-confidence", "2")
     assert "a probability in [0, 1], got 2" in capsys.readouterr().err
+
+
+def test_a_bad_model_file_stops_the_run(tmp_path, capsys):
+    song = make_file(tmp_path / "jazz.flac", "flac", seconds=0.3)
+    bad_model = tmp_path / "bad.skgenre"
+    bad_model.write_bytes(b"not a model")
+    _, err = run(capsys, "library", song, "--model", bad_model, code=1)
+    assert err.startswith("skgenre: error: ") and "bad.skgenre" in err
+    assert err.count("\n") == 1
