@@ -28,12 +28,18 @@ def test_dry_run_with_the_zero_shot_tagger(real_clip, tmp_path, capsys):
     shutil.copy(real_clip, root / "jazz" / "clip.wav")
     make_file(root / "tagged.flac", "flac", genres=["Post-Rock"], seconds=0.5)
     make_file(root / "clip.au", "au", seconds=0.3)
+    broken = make_file(root / "broken.flac", "flac", seconds=0.5)
+    data = bytearray(broken.read_bytes())  # tags intact, audio frames zeroed
+    data[len(data) // 2 :] = bytes(len(data) - len(data) // 2)
+    broken.write_bytes(data)
     before = _tree(root)
     out, err = run(capsys, "library", root, "--format", "json", "--n-jobs", 1)
     assert _tree(root) == before  # a dry run: not a byte, no new file
     assert "Dry run (zero-shot musicnn-msd+mtt, fill mode)" in err
     records = {Path(r["path"]).name: r for r in json.loads(out)}
-    assert set(records) == {"clip.wav", "tagged.flac", "clip.au"}
+    assert set(records) == {"clip.wav", "tagged.flac", "clip.au", "broken.flac"}
+    assert records["broken.flac"]["action"] == "error"
+    assert records["broken.flac"]["reason"].startswith("audio: not decodable")
     for record in records.values():
         assert list(record) == COLUMNS
     clip = records["clip.wav"]

@@ -7,10 +7,12 @@ reported and the others go on.
 """
 
 import os
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..frontends._extraction import FAILURES_MESSAGE
 from .scan import file_sha256
 
 __all__ = ["ZERO_SHOT_NAMES", "GenreModel", "load_genre_model"]
@@ -69,7 +71,9 @@ class GenreModel:
         transformer.set_params(on_error="zeros", verbose=0)
         proba = np.full((len(paths), len(self.names)), np.nan)
         errors = {}
-        with _bar(len(paths), progress) as bar:
+        with _bar(len(paths), progress) as bar, warnings.catch_warnings():
+            # Each failure is returned (a row of the plan), not warned about.
+            warnings.filterwarnings("ignore", FAILURES_MESSAGE, UserWarning)
             for start in range(0, len(paths), chunk_size):
                 chunk = list(paths[start : start + chunk_size])
                 X = transformer.transform(chunk)
