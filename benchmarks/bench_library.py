@@ -515,7 +515,7 @@ def bench_throughput(args):
 # --------------------------------------------------------------------------
 
 _MEMORY_CHILD = """
-import os, resource, sys, time
+import os, sys, time
 import numpy as np
 from skgenre.library import load_genre_model, tag_library, GenreModel
 
@@ -536,7 +536,10 @@ entries, _ = tag_library([folder], model, write=kind == "write",
                          journal=os.path.join(folder, "..", "j.jsonl"),
                          progress=False)
 seconds = time.perf_counter() - start
-print(len(entries), seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+# VmHWM: this process's own peak (ru_maxrss carries the parent's over fork).
+with open("/proc/self/status") as f:
+    peak = next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
+print(len(entries), seconds, peak)
 """
 
 
