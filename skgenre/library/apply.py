@@ -23,10 +23,11 @@ original untouched, is journalled and reported, and the run goes on.
 import errno
 import os
 import shutil
+from dataclasses import dataclass
 
 from .formats import TagError, open_tags, same_genres
 from .journal import Journal, _fsync_folder, read_journal
-from .scan import TEMP_SUFFIX, file_sha256, is_leftover, scan_file
+from .scan import TEMP_SUFFIX, file_sha256, is_leftover, printable, scan_file
 
 __all__ = ["UndoEntry", "apply_plan", "remove_leftovers", "undo", "write_genres"]
 
@@ -231,16 +232,29 @@ def apply_plan(
 # Undo.
 
 
+@dataclass
 class UndoEntry:
-    """What undo did to one file: ``action`` is "restored", "changed",
-    "missing", "error" or "already undone", with a one-line ``reason``."""
+    """What undo did to one file.
 
-    def __init__(self, path, action, reason=""):
-        self.path, self.action, self.reason = path, action, reason
+    Attributes
+    ----------
+    path : str
+    action : {"restored", "changed", "missing", "error", "already undone"}
+    reason : str
+        One line, for every action but "restored".
+    """
+
+    path: str
+    action: str
+    reason: str = ""
 
     def record(self):
-        path = self.path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-        return {"path": path, "action": self.action, "reason": self.reason}
+        """JSON-able: path, action, reason."""
+        return {
+            "path": printable(self.path),
+            "action": self.action,
+            "reason": self.reason,
+        }
 
 
 def _written(records):

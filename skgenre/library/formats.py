@@ -485,7 +485,7 @@ class TagFile:
         )
 
     def set_fields(self, fields):
-        """Set raw field values (None or absent from ``fields``... see below).
+        """Set raw field values in memory (as :meth:`fields` gives them).
 
         Parameters
         ----------

@@ -36,6 +36,12 @@ def file_sha256(path):
     return digest.hexdigest()
 
 
+def printable(path):
+    """A path as text any terminal or JSON encoder takes: the bytes of a
+    name that is not UTF-8 (surrogate escapes in Python) become U+FFFD."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def is_leftover(name):
     """Whether a file name is a copy an interrupted write left behind."""
     return name.startswith(".") and name.endswith(TEMP_SUFFIX)
@@ -131,8 +137,8 @@ class LibraryFile:
 
     @property
     def display_path(self):
-        """The path printable in any terminal (undecodable bytes replaced)."""
-        return self.path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+        """The path printable in any terminal, see :func:`printable`."""
+        return printable(self.path)
 
 
 def scan_file(path, separator="; "):
