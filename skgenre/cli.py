@@ -219,21 +219,27 @@ def cmd_library(args):
     for path in args.paths:  # stop before loading the model
         if not os.path.lexists(path):
             raise FileNotFoundError(f"no such file or folder: {path!r}")
-    model = load_genre_model(
-        args.model,
-        tagger=args.tagger,
-        precision=args.precision,
-        n_jobs=args.n_jobs,
-        cache=args.cache,
-        threshold=args.threshold,
-    )
+    if args.learn:
+        model, min_confidence = _learned(args)
+    else:
+        if args.save:
+            raise ValueError("--save keeps a model --learn learned")
+        model = load_genre_model(
+            args.model,
+            tagger=args.tagger,
+            precision=args.precision,
+            n_jobs=args.n_jobs,
+            cache=args.cache,
+            threshold=args.threshold,
+        )
+        min_confidence = 0.5 if args.min_confidence is None else args.min_confidence
     journal = _open_journal(args) if args.write else None
     try:
         entries, leftovers = tag_library(
             args.paths,
             model,
             mode=args.mode,
-            min_confidence=args.min_confidence,
+            min_confidence=min_confidence,
             max_genres=args.max_genres,
             by=args.by,
             separator=args.separator,
@@ -257,6 +263,63 @@ def cmd_library(args):
             f"Dry run ({model.identity}, {args.mode} mode): nothing was changed; "
             "--write applies this plan.",
             file=sys.stderr,
+        )
+
+
+def _learned(args):
+    """``--learn``: a model of the library's own genres, and the confidence
+    its plan needs (the learned threshold unless --min-confidence is given).
+    """
+    import tempfile
+
+    from .datasets import load_library
+    from .library import learn_genres
+
+    if args.model:
+        raise ValueError("--learn learns a model: it takes no --model")
+    if args.write:  # the journal must be writable before hours of work
+        _check_writable(args.journal)
+    with _warnings_as_lines():
+        data = load_library(
+            args.paths,
+            separators=tuple(args.genre_separators),
+            aliases=args.aliases,
+            min_songs=args.min_songs,
+        )
+    print(
+        f"Learning from {len(data.paths)} tagged songs; {len(data.untagged)} "
+        "untagged songs to plan",
+        file=sys.stderr,
+    )
+    # The tagged songs' embeddings are cached for the run at least.
+    cache = args.cache or tempfile.mkdtemp(prefix="skgenre-learn-")
+    model, report = learn_genres(
+        data,
+        target_precision=args.target_precision,
+        cache=cache,
+        n_jobs=args.n_jobs,
+        precision=args.precision,
+        progress=sys.stderr.isatty() or args.progress,
+    )
+    print(report.text, file=sys.stderr)
+    if args.save:
+        from .persistence import save
+
+        save(model.pipeline, args.save, label_names=model.names)
+        model.identity = f"{os.path.basename(args.save)} ({model.identity})"
+        print(f"Saved model to {args.save}", file=sys.stderr)
+    if args.min_confidence is not None:
+        return model, args.min_confidence
+    return model, report.threshold
+
+
+def _check_writable(journal):
+    if journal is None:
+        return
+    folder = os.path.dirname(os.path.abspath(journal))
+    if not os.access(folder, os.W_OK):
+        raise OSError(
+            f"cannot write the journal {journal!r}: no such folder or no access"
         )
 
 
@@ -372,7 +435,7 @@ def _encoder_only(args):
     if args.command == "tag":
         return True
     if args.command == "library":
-        return args.model is None
+        return args.model is None and not args.learn
     return args.command == "predict" and _model_and_files(args)[0] is None
 
 
@@ -458,10 +521,11 @@ def _library_parser(sub):
     library.add_argument(
         "--min-confidence",
         type=_probability,
-        default=0.5,
+        default=None,
         metavar="P",
         help="songs whose top probability is below P are 'unsure' and left alone "
-        "(default 0.5: precision 0.97 at coverage 0.46 on gtzan-mini, zero-shot)",
+        "(default 0.5: precision 0.97 at coverage 0.46 on gtzan-mini, zero-shot; "
+        "with --learn, the threshold that reaches --target-precision)",
     )
     library.add_argument(
         "--max-genres",
@@ -510,6 +574,38 @@ def _library_parser(sub):
         "--progress",
         action="store_true",
         help="show progress bars even when stderr is not a terminal",
+    )
+    learn = library.add_argument_group(
+        "learning the owner's genres",
+        "--learn trains on the songs whose tags hold genres of their own and "
+        "plans (or writes) the others",
+    )
+    learn.add_argument(
+        "--learn", action="store_true", help="learn genres from the tagged songs"
+    )
+    learn.add_argument(
+        "--target-precision",
+        type=_probability,
+        default=0.9,
+        help="the held-out precision the learned confidence threshold must reach "
+        "(default 0.9)",
+    )
+    learn.add_argument("--save", metavar="MODEL", help="save the learned model")
+    learn.add_argument(
+        "--min-songs",
+        type=_positive,
+        default=5,
+        help="genres of fewer songs are dropped (default 5)",
+    )
+    learn.add_argument(
+        "--genre-separators",
+        default=";/,|",
+        metavar="CHARS",
+        help="a tagged genre is split at each of these characters (default "
+        "';/,|'; leave '/' out to keep 'R&B/Soul' one name)",
+    )
+    learn.add_argument(
+        "--aliases", metavar="CSV", help="a from,to table of genre names made one"
     )
     _precision_option(library)
     library.set_defaults(func=cmd_library)

@@ -124,6 +124,9 @@ class SongScores:
     grouped : bool
         Whether the folds were grouped by artist.
     metric : {"accuracy", "micro-F1"}, default="accuracy"
+    proba : ndarray of shape (n_songs, n_classes) or None
+        Out-of-fold probabilities (``cross_validate_songs(...,
+        proba=True)``): classes in sorted order, or labels in column order.
     """
 
     predicted: np.ndarray
@@ -131,6 +134,7 @@ class SongScores:
     description: str
     grouped: bool
     metric: str = "accuracy"
+    proba: np.ndarray | None = None
 
     @property
     def score(self):
@@ -158,7 +162,16 @@ class SongScores:
 
 
 def cross_validate_songs(
-    estimator, X, y, groups=None, *, n_splits=5, grouped=None, random_state=0
+    estimator,
+    X,
+    y,
+    groups=None,
+    *,
+    n_splits=5,
+    grouped=None,
+    random_state=0,
+    proba=False,
+    threshold=0.5,
 ):
     """Cross-validated accuracy over songs, split by artist when known.
 
@@ -178,6 +191,13 @@ def cross_validate_songs(
     grouped : bool or None, default=None
         See :func:`song_folds`.
     random_state : int, default=0
+    proba : bool, default=False
+        Also keep the out-of-fold probabilities (``predict_proba``); the
+        predictions are then their most probable class, or the labels at
+        or above ``threshold``.
+    threshold : float, default=0.5
+        Several labels per song, with ``proba``: a label's probability
+        needed.
 
     Returns
     -------
@@ -190,7 +210,17 @@ def cross_validate_songs(
     is_grouped = isinstance(cv, StratifiedGroupKFold | GroupKFold)
     fold_groups = groups if is_grouped else None
     folds = list(cv.split(np.zeros(len(y)), y, fold_groups))
-    predicted = cross_val_predict(estimator, X, y, cv=folds)
+    probabilities = None
+    if proba:
+        probabilities = cross_val_predict(
+            estimator, X, y, cv=folds, method="predict_proba"
+        )
+        if y.ndim == 1:
+            predicted = np.unique(y)[np.argmax(probabilities, axis=1)]
+        else:
+            predicted = (probabilities >= threshold).astype(y.dtype)
+    else:
+        predicted = cross_val_predict(estimator, X, y, cv=folds)
     if y.ndim == 1:
         scores = [np.mean(predicted[test] == y[test]) for _, test in folds]
         metric = "accuracy"
@@ -200,4 +230,6 @@ def cross_validate_songs(
             for _, test in folds
         ]
         metric = "micro-F1"
-    return SongScores(predicted, np.array(scores), description, is_grouped, metric)
+    return SongScores(
+        predicted, np.array(scores), description, is_grouped, metric, probabilities
+    )

@@ -13,6 +13,10 @@ for a scikit-learn pipeline whose first step reads audio from paths:
   the artist-disjoint fault-filtered split (Kereliuk et al., 2015), whose
   lists ship in ``skgenre/data/gtzan/`` (:func:`gtzan_split`).
 
+* :func:`load_library` reads a music library's own genres from its tags
+  (canonical names, several per song, aliases, rare genres dropped), with
+  the untagged songs apart: the labels ``skgenre library --learn`` learns.
+
 With ``return_groups=True``, :func:`load_folder`, :func:`load_csv` and
 :func:`load_cc_music` also return each song's group, its artist (from the
 files' tags, or a CSV column), for artist-aware cross-validation.
@@ -32,6 +36,7 @@ in :mod:`skgenre.audio` and is re-exported here.
 from ..audio import AUDIO_EXTENSIONS
 from ._base import load_cc_music, load_csv, load_folder, load_labelled
 from ._gtzan import GTZAN_GENRES, gtzan_split, load_gtzan
+from ._library import load_library
 from ._samples_generator import make_songs
 
 __all__ = [
@@ -43,5 +48,6 @@ __all__ = [
     "load_folder",
     "load_gtzan",
     "load_labelled",
+    "load_library",
     "make_songs",
 ]

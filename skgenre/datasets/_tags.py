@@ -9,7 +9,7 @@ nothing reliable about who plays.
 
 import warnings
 
-__all__ = ["artist_of", "group_key", "groups_of"]
+__all__ = ["artist_from_tags", "artist_of", "group_key", "groups_of"]
 
 # Lower-cased tag keys, by tag format: the album artist first (one group per
 # album's artist), then the track's artist.
@@ -74,7 +74,20 @@ def artist_of(path):
         audio = mutagen.File(path)
     except Exception:  # noqa: BLE001 - any unreadable file is simply untagged
         return None
-    tags = getattr(audio, "tags", None)
+    return artist_from_tags(getattr(audio, "tags", None))
+
+
+def artist_from_tags(tags):
+    """The artist named by mutagen tags (see :func:`artist_of`), or None.
+
+    Parameters
+    ----------
+    tags : mutagen tags (ID3, Vorbis comments, MP4, ASF...) or None
+
+    Returns
+    -------
+    artist : str or None
+    """
     if not tags:
         return None
     try:

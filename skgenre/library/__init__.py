@@ -11,14 +11,17 @@ these functions::
     apply_plan(entries, "journal.jsonl")            # checked copies, journalled
     undo("journal.jsonl")                           # genres as they were
 
-:func:`tag_library` scans (:func:`scan`), predicts the songs whose plan
-needs it (:func:`needs_prediction`, :meth:`GenreModel.predict_proba`) and
-plans (:func:`plan`).
+:func:`learn_genres` learns a model from the songs their owner tagged
+(:func:`skgenre.datasets.load_library`).  :func:`tag_library` scans
+(:func:`scan`), predicts the songs whose plan needs it
+(:func:`needs_prediction`, :meth:`GenreModel.predict_proba`) and plans
+(:func:`plan`).
 """
 
 from .apply import UndoEntry, apply_plan, remove_leftovers, undo, write_genres
 from .formats import TagError, TagFile, UntaggableError, open_tags, read_genres
 from .journal import Journal, default_journal_path, read_journal
+from .learn import LearnReport, learn_genres
 from .plan import ACTIONS, MODES, PlanEntry, decide, needs_prediction, plan
 from .predict import GenreModel, load_genre_model
 from .scan import LibraryFile, find_audio_files, scan
@@ -29,6 +32,7 @@ __all__ = [
     "MODES",
     "GenreModel",
     "Journal",
+    "LearnReport",
     "LibraryFile",
     "PlanEntry",
     "TagError",
@@ -39,6 +43,7 @@ __all__ = [
     "decide",
     "default_journal_path",
     "find_audio_files",
+    "learn_genres",
     "load_genre_model",
     "needs_prediction",
     "open_tags",

@@ -12,6 +12,7 @@ import stat
 from dataclasses import dataclass, field
 
 from ..audio import AUDIO_EXTENSIONS
+from ..datasets._tags import artist_from_tags
 from .formats import TagError, UntaggableError, open_tags
 
 __all__ = [
@@ -116,6 +117,8 @@ class LibraryFile:
         skgenre's record of what wrote its genres, if any.
     album : tuple of str or None
         ``(artist, album)`` from its tags.
+    artist : str or None
+        Its album artist (not "Various Artists"), else its artist.
     fields : dict
         Raw values of the genre and provenance fields (what undo restores).
     problem : tuple of (str, str) or None
@@ -132,6 +135,7 @@ class LibraryFile:
     genres: list = field(default_factory=list)
     provenance: dict | None = None
     album: tuple | None = None
+    artist: str | None = None
     fields: dict = field(default_factory=dict)
     problem: tuple | None = None
 
@@ -167,6 +171,7 @@ def scan_file(path, separator="; "):
     entry.genres = tags.genres(separator)
     entry.provenance = tags.provenance()
     entry.album = tags.album()
+    entry.artist = artist_from_tags(tags.audio.tags)
     entry.fields = tags.fields()
     if entry.n_links > 1:
         entry.problem = (
