@@ -1,12 +1,15 @@
 """Model files without pickle: ``save(pipeline, path)`` and ``load(path)``.
 
 A model file is a zip archive holding ``skgenre-model.json`` (format name and
-version, package version, each step's class, parameters and fitted state as
-JSON) and one ``.keras`` file per Keras model.  ``load`` checks the archive's
-format and version before reading anything else, accepts only skgenre's own
-classes, and loads Keras models with ``safe_mode=True``; it never unpickles,
-so a file from an untrusted source cannot run code.  joblib or pickle still
-work for those who want them.
+version, package version, each of skgenre's own steps with its class,
+parameters and fitted state as JSON), one ``.keras`` file per Keras model and
+one ``.skops`` archive (:mod:`skops.io`) per other step, e.g. a scikit-learn
+classifier.  ``load`` checks the archive's format and version before reading
+anything else, accepts only skgenre's own classes and, in the skops members,
+the types that skops and :data:`TRUSTED_TYPES` trust, refusing any other
+type by its name before constructing anything; it loads Keras models with
+``safe_mode=True``.  It never unpickles, so a file from an untrusted source
+cannot run code.  joblib or pickle still work for those who want them.
 """
 
 import hashlib
@@ -20,16 +23,31 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from ._errors import FileError, StateError
-from ._sklearn_state import export_state, restore_state, sklearn_classes
+from ._legacy_state import legacy_classes, restore_state
+from ._sklearn_steps import TRUSTED_TYPES, dump_step, load_step
 from ._version import __version__
 from .frontends.registry import transformer_classes
 from .song_pooling import SongPooling
 from .zeroshot import TagGenreClassifier
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "ModelFileError", "load", "save"]
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "TRUSTED_TYPES",
+    "ModelFileError",
+    "load",
+    "save",
+]
 
 FORMAT = "skgenre-model"
-FORMAT_VERSION = 1
+#: The newest format version, which ``load`` reads with every earlier one.
+#: 2: scikit-learn steps are skops members (``"skops": "step2.skops"``).
+#: 1: skgenre's own steps, and in files written before skops the
+#: scikit-learn steps' state as JSON (:mod:`skgenre._legacy_state`).
+#: ``save`` writes the lowest version that holds the file, so a file without
+#: other steps is still read by older skgenre.
+FORMAT_VERSION = 2
+_SKOPS_VERSION = 2
 _MANIFEST = "skgenre-model.json"
 
 
@@ -103,11 +121,14 @@ def save(estimator, path, *, label_names=None):
         front-ends of :data:`skgenre.frontends.registry.FRONT_ENDS`
         (:class:`WindowEmbedder`, :class:`WindowMFCCTransformer`),
         :class:`SongPooling`, :class:`MILSongClassifier`,
-        :class:`~skgenre.zeroshot.TagGenreClassifier` and the scikit-learn
-        steps of :data:`skgenre._sklearn_state.SKLEARN_STEPS`
-        (``StandardScaler``, ``PCA``, ``LogisticRegression``, ``SVC``...),
-        so that ``Pipeline([WindowEmbedder(), SongPooling(),
-        StandardScaler(), LogisticRegression()])`` is saved too.  The pretrained
+        :class:`~skgenre.zeroshot.TagGenreClassifier`, which store their own
+        state, and any scikit-learn estimator made of the types that skops
+        and :data:`TRUSTED_TYPES` trust, stored with :mod:`skops.io`
+        (``StandardScaler``, ``PCA``, ``LogisticRegression``,
+        ``HistGradientBoostingClassifier``, ``RandomForestClassifier``,
+        ``CalibratedClassifierCV(...)``...), so that
+        ``Pipeline([WindowEmbedder(), SongPooling(),
+        HistGradientBoostingClassifier()])`` is saved too.  The pretrained
         encoder's weights are not copied: the file names them by checksum.
     path : str or path-like
         Output file (conventionally ``*.skgenre``); overwritten.
@@ -119,15 +140,16 @@ def save(estimator, path, *, label_names=None):
     Raises
     ------
     ValueError
-        If a step is not a skgenre estimator or has a parameter that is not a
-        plain value, or ``label_names`` are not str.
+        If a skgenre step has a parameter that is not a plain value, another
+        step holds a type that is not trusted (the message names it) or
+        skops cannot store it, or ``label_names`` are not str.
     sklearn.exceptions.NotFittedError
-        If the classifier is not fitted.
+        If a step is not fitted.
     """
-    classes = _classes()
+    own = _own_classes()
     manifest = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format_version": 1,
         "skgenre_version": __version__,
         "pipeline": isinstance(estimator, Pipeline),
         "steps": [],
@@ -138,18 +160,27 @@ def save(estimator, path, *, label_names=None):
         if not all(isinstance(name, str) for name in names):
             raise ValueError(f"label_names must be str, got {names!r}")
         manifest["label_names"] = names
-    # Every step is checked before the file is written: a refusal leaves none.
-    for name, step in _steps(estimator):
-        if classes.get(type(step).__name__) is not type(step):
-            raise ValueError(
-                f"cannot save step {name!r} of type {type(step).__name__}: "
-                f"only {', '.join(classes)} are supported."
-            )
+    # Other steps are stored, and checked, before the file is written: a
+    # refusal leaves none.
+    skops_steps = {
+        i: dump_step(name, step)
+        for i, (name, step) in enumerate(_steps(estimator))
+        if own.get(type(step).__name__) is not type(step)
+    }
+    if skops_steps:
+        manifest["format_version"] = _SKOPS_VERSION
     with (
         tempfile.TemporaryDirectory() as tmp,
         zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive,
     ):
         for i, (name, step) in enumerate(_steps(estimator)):
+            if i in skops_steps:
+                member = f"step{i}.skops"
+                archive.writestr(member, skops_steps[i])
+                manifest["sha256"][member] = _sha256(skops_steps[i])
+                entry = {"name": name, "class": type(step).__name__, "skops": member}
+                manifest["steps"].append(entry)
+                continue
             entry = {
                 "name": name,
                 "class": type(step).__name__,
@@ -193,10 +224,17 @@ def load(path, *, return_label_names=False):
         If the file cannot be loaded, for any reason: missing or empty, not
         a zip archive (e.g. a pickle), cut short, damaged (a checksum error,
         a member missing or altered), holding members or classes skgenre
-        does not write, or made by an incompatible version.  ``path`` and
-        ``reason`` are attributes of the error.  Nothing in the file is
-        executed: it is never unpickled, and Keras models are loaded with
-        ``safe_mode=True``.
+        does not write, naming a type that is not trusted (``"refused: step
+        'clf' holds type 'builtins.eval', ..."``), or made by an
+        incompatible version.  ``path`` and ``reason`` are attributes of the
+        error.  Nothing in the file is executed: it is never unpickled, skops
+        members construct trusted types only, and Keras models are loaded
+        with ``safe_mode=True``.
+
+    Warns
+    -----
+    UserWarning or sklearn.exceptions.InconsistentVersionWarning
+        If a scikit-learn step was saved with another scikit-learn version.
     """
     members = _read_members(path)
     manifest = _check_manifest(path, members)
@@ -279,13 +317,14 @@ def _check_manifest(path, members):
         raise ModelFileError(
             path, f"not a skgenre model file (format is not {FORMAT!r})"
         )
-    if manifest.get("format_version") != FORMAT_VERSION:
+    version = manifest.get("format_version")
+    if isinstance(version, bool) or version not in range(1, FORMAT_VERSION + 1):
         raise ModelFileError(
             path,
             "made by an incompatible version (skgenre "
             f"{manifest.get('skgenre_version')!s}, format version "
-            f"{manifest.get('format_version')!r}; this skgenre {__version__} "
-            f"reads format version {FORMAT_VERSION})",
+            f"{version!r}; this skgenre {__version__} reads format versions "
+            f"1 to {FORMAT_VERSION})",
         )
     checksums = manifest.get("sha256", {})  # absent in files of skgenre 0.1.0
     if not isinstance(checksums, dict):
@@ -305,19 +344,16 @@ def _check_manifest(path, members):
     return manifest
 
 
-def _classes():
-    """The estimator classes a model file may hold, by name.
+def _own_classes():
+    """skgenre's estimator classes, which store their own state, by name.
 
     The registered front-ends, :class:`~skgenre.SongPooling` and skgenre's
     classifiers, each of which exports and restores its own fitted state
-    (``_export_state``, ``_restore_state``); and the scikit-learn steps of
-    :data:`skgenre._sklearn_state.SKLEARN_STEPS`, whose state
-    :mod:`skgenre._sklearn_state` stores.
+    (``_export_state``, ``_restore_state``).  Other steps are skops members.
     """
     from .mil.classifier import MILSongClassifier
 
     return {
-        **sklearn_classes(),
         **transformer_classes(),
         "SongPooling": SongPooling,
         "MILSongClassifier": MILSongClassifier,
@@ -325,15 +361,22 @@ def _classes():
     }
 
 
+def _classes():
+    """The classes a step's ``"class"`` may name when it has no skops member.
+
+    skgenre's own (:func:`_own_classes`) and the scikit-learn steps of files
+    written before skops, with their JSON state (:mod:`skgenre._legacy_state`).
+    """
+    return {**legacy_classes(), **_own_classes()}
+
+
 def _export(step):
-    """``(JSON state, Keras model or None)`` of a fitted step."""
-    if hasattr(step, "_export_state"):
-        return step._export_state()
-    return export_state(step), None
+    """``(JSON state, Keras model or None)`` of one of skgenre's steps."""
+    return step._export_state()
 
 
 def _restore(cls, params, state, model):
-    """The fitted step of class ``cls`` from its model-file entry."""
+    """The fitted step of class ``cls`` from its JSON model-file entry."""
     if hasattr(cls, "_restore_state"):
         return cls._restore_state(params, state, model)
     if model is not None:
@@ -359,11 +402,25 @@ def _load_keras_model(path, member, members, tmp):
         ) from exc
 
 
+def _load_skops_step(path, entry, members):
+    """The step stored as a skops member, if it holds trusted types only."""
+    member = entry["skops"]
+    if not isinstance(member, str) or member not in members or member == _MANIFEST:
+        raise ModelFileError(path, f"damaged (missing skops member {member!r})")
+    try:
+        return load_step(entry["name"], members[member], member)
+    except StateError as exc:
+        raise ModelFileError(path, exc.reason) from exc
+
+
 def _build(path, manifest, members):
     classes = _classes()
     steps = []
     with tempfile.TemporaryDirectory() as tmp:
         for entry in manifest["steps"]:
+            if "skops" in entry:
+                steps.append((entry["name"], _load_skops_step(path, entry, members)))
+                continue
             cls = classes.get(entry.get("class"))
             if cls is None:
                 raise ModelFileError(
