@@ -201,3 +201,25 @@ def test_the_mil_head_against_song_pooling(tagged_library, monkeypatch):
     proba, errors = model.predict_proba(untagged, progress=False)
     assert proba.shape == (3, 3) and not errors
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
+
+
+def test_the_report_warns_of_genres_by_few_artists():
+    from skgenre.library import LearnReport
+
+    report = LearnReport(
+        ["Jazz", "Rock"],
+        12,
+        5,
+        False,
+        {},
+        "MIL head",
+        "",
+        np.inf,
+        0.9,
+        0.7,
+        0.0,
+        few_artists={"Jazz": 2},
+    )
+    assert "Warning: genres by fewer than 3 artists: Jazz (2)" in report.text
+    assert "No confidence threshold reaches precision 0.9" in report.text
+    assert "(at best 0.700)" in report.text and not report.reached
