@@ -149,16 +149,39 @@ def _predictor(args):
                 raise ValueError(
                     f"--precision: {model} does not use the pretrained encoder"
                 )
-            pipe[0].set_params(precision=args.precision)
+            if args.precision == "auto":
+                from .encoders.choice import encoder_choice
+                from .library.scan import find_audio_files
+
+                files = find_audio_files(files)
+                choice = encoder_choice(len(files))
+                pipe[0].set_params(precision=choice.precision, runtime=choice.runtime)
+                _say_encoder(choice, len(files))
+            else:
+                pipe[0].set_params(precision=args.precision)
         return pipe, names, files
+    from .encoders.choice import encoder_choice
+    from .library.scan import find_audio_files
     from .zeroshot import zero_shot_pipeline
 
     if args.threshold is not None:
         raise ValueError("--threshold is for multi-label models (--model)")
+    files = find_audio_files(files)
+    choice = encoder_choice(len(files), precision=args.precision or "auto")
     pipe = zero_shot_pipeline(
-        args.tagger, n_jobs=-1, precision=args.precision or "float32"
+        args.tagger, n_jobs=-1, precision=choice.precision, runtime=choice.runtime
     )
+    _say_encoder(choice, len(files))
     return pipe, [str(c) for c in pipe[-1].classes_], files
+
+
+def _say_encoder(choice, n_songs):
+    """One stderr line on how the encoder runs, for bulk work (a few songs
+    run float32 as always, and ``predict``'s stderr stays empty)."""
+    from .encoders.choice import BULK_SONGS
+
+    if n_songs >= BULK_SONGS:
+        print(f"Encoder: {choice.line}", file=sys.stderr)
 
 
 def cmd_predict(args):
@@ -227,7 +250,7 @@ def cmd_library(args):
         model = load_genre_model(
             args.model,
             tagger=args.tagger,
-            precision=args.precision,
+            precision=args.precision or (None if args.model else "auto"),
             n_jobs=args.n_jobs,
             cache=args.cache,
             threshold=args.threshold,
@@ -251,6 +274,8 @@ def cmd_library(args):
     finally:
         if journal is not None:
             journal.close()
+    if model.encoder_reason:
+        print(f"Encoder: {model.encoder_reason}", file=sys.stderr)
     if leftovers:
         what = "removed" if args.write else "to remove on the next --write"
         print(
@@ -298,7 +323,7 @@ def _learned(args):
         target_precision=args.target_precision,
         cache=cache,
         n_jobs=args.n_jobs,
-        precision=args.precision,
+        precision=args.precision or "auto",
         progress=sys.stderr.isatty() or args.progress,
     )
     print(report.text, file=sys.stderr)
@@ -443,13 +468,22 @@ def _onnx_only(args):
     """Whether ONNX Runtime runs all the command's networks (or there are
     none): no framework is imported, so there is nothing to quiet (and
     nothing to wait for)."""
+    from .encoders.choice import BULK_SONGS
     from .encoders.musicnn import resolve_runtime
+    from .library.scan import find_audio_files
 
     if args.command == "undo":
         return True
-
+    if not _encoder_only(args):
+        return False
     precision = getattr(args, "precision", None) or "float32"
-    return _encoder_only(args) and resolve_runtime("auto", precision) == "onnx"
+    if args.command in ("predict", "library") and precision in ("auto", "float32"):
+        # What encoder_choice gives a few songs: float32, quickest to start.
+        paths = args.paths if args.command == "library" else _model_and_files(args)[1]
+        if len(find_audio_files(paths)) >= BULK_SONGS:
+            return False
+        precision = "float32"
+    return resolve_runtime("auto", precision) == "onnx"
 
 
 def _folds(text):
@@ -465,13 +499,20 @@ def _song_length(text):
     return float(text)
 
 
-def _precision_option(parser, default=None):
+def _precision_option(parser, default=None, auto=False):
     parser.add_argument(
         "--precision",
         default=default,
-        choices=tuple(PRECISIONS),
+        choices=(*PRECISIONS, "auto") if auto else tuple(PRECISIONS),
         help="compute precision of the pretrained encoder (bfloat16: faster on "
-        "CPUs with AVX512-BF16, slightly different results)",
+        "CPUs with AVX512-BF16, slightly different results"
+        + (
+            "; auto, the default of the pretrained tagger: bfloat16 for 16 songs "
+            "or more where the CPU computes it natively, with the runtime "
+            "measured fastest here, else float32 on the quickest to start)"
+            if auto
+            else ")"
+        ),
     )
 
 
@@ -607,7 +648,7 @@ def _library_parser(sub):
     learn.add_argument(
         "--aliases", metavar="CSV", help="a from,to table of genre names made one"
     )
-    _precision_option(library)
+    _precision_option(library, auto=True)
     library.set_defaults(func=cmd_library)
 
 
@@ -695,7 +736,7 @@ def build_parser():
         help="multi-label models: labels with at least this probability are "
         "printed (default: the model's, 0.5)",
     )
-    _precision_option(predict)
+    _precision_option(predict, auto=True)
     predict.set_defaults(func=cmd_predict)
 
     _library_parser(sub)

@@ -18,6 +18,7 @@ class FakeModel:
     multilabel = False
     threshold = None
     settings = {}
+    encoder_reason = ""
 
     def __init__(self, multilabel=False, threshold=None):
         self.multilabel, self.threshold = multilabel, threshold

@@ -271,8 +271,10 @@ def learn_genres(
         Window-feature cache: the songs are embedded once, and a later
         plan of the same songs costs no network time.
     n_jobs : int, default=-1
-    precision : {"float32", "bfloat16"} or None, default=None
-        The encoder's.
+    precision : {"auto", "float32", "bfloat16"} or None, default=None
+        The encoder's (None: float32); ``"auto"`` chooses it and the
+        runtime for the number of songs
+        (:func:`skgenre.encoders.choice.encoder_choice`).
     random_state : int, default=0
     candidates : dict or None, default=None
         Models to compare (default :data:`CANDIDATES`).
@@ -298,13 +300,22 @@ def learn_genres(
 
     check_learnable(data, n_splits)
     candidates = candidates or CANDIDATES
+    encoder = {}
+    if precision == "auto":  # bulk work: see skgenre.encoders.choice
+        from ..encoders.choice import encoder_choice
+
+        choice = encoder_choice(len(data.paths))
+        precision = choice.precision
+        encoder = {"precision": choice.precision, "runtime": choice.runtime}
+    elif precision is not None:
+        encoder = {"precision": precision}
     embedder = make_front_end(
         "musicnn",
         n_jobs=n_jobs,
         memory=cache,
         verbose=int(progress),
         on_error="zeros",
-        **({"precision": precision} if precision else {}),
+        **encoder,
     )
     X = embedder.fit(data.paths).transform(data.paths)
     skipped = list(embedder.errors_)

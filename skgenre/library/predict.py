@@ -40,6 +40,13 @@ class GenreModel:
         Multi-label models: the probability a genre needs.
     settings : dict
         What else changes the predictions (precision...), for provenance.
+    encoder : str or None
+        ``"auto"``: the pretrained encoder's precision and runtime are
+        chosen for the number of songs each :meth:`predict_proba` call is
+        given (:func:`skgenre.encoders.choice.encoder_choice`); None keeps
+        the pipeline's.
+    encoder_reason : str
+        What the last call chose and why (empty until then).
     """
 
     pipeline: object
@@ -48,6 +55,17 @@ class GenreModel:
     multilabel: bool = False
     threshold: float | None = None
     settings: dict = field(default_factory=dict)
+    encoder: str | None = None
+    encoder_reason: str = ""
+
+    def _choose_encoder(self, n_songs):
+        """Precision and runtime of the encoder for ``n_songs`` songs."""
+        from ..encoders.choice import encoder_choice
+
+        choice = encoder_choice(n_songs, precision=self.encoder)
+        self.pipeline[0].set_params(precision=choice.precision, runtime=choice.runtime)
+        self.settings["precision"] = choice.precision
+        self.encoder_reason = choice.line
 
     def predict_proba(self, paths, chunk_size=32, progress=True):
         """Genre probabilities of each file, chunk by chunk.
@@ -67,6 +85,8 @@ class GenreModel:
         errors : dict of str to str
             The reason of each file that could not be decoded.
         """
+        if self.encoder is not None and len(paths):
+            self._choose_encoder(len(paths))
         transformer, rest = self.pipeline[0], self.pipeline[1:]
         transformer.set_params(on_error="zeros", verbose=0)
         proba = np.full((len(paths), len(self.names)), np.nan)
@@ -110,8 +130,11 @@ def load_genre_model(
         zero-shot genres of ``tagger``.
     tagger : str, default="musicnn-msd+mtt"
         See :class:`skgenre.zeroshot.TagGenreClassifier`.
-    precision : {"float32", "bfloat16"} or None, default=None
+    precision : {"auto", "float32", "bfloat16"} or None, default=None
         The pretrained encoder's; None keeps the model's (float32).
+        ``"auto"``: chosen with its runtime for the number of songs
+        (bfloat16 for many songs where the CPU computes it natively, the
+        runtime measured fastest; see :mod:`skgenre.encoders.choice`).
     n_jobs : int, default=-1
         Decoding workers.
     cache : str or None, default=None
@@ -139,11 +162,18 @@ def load_genre_model(
 
         if threshold is not None:
             raise ValueError("a threshold is for multi-label models (a model file)")
+        fixed = precision if precision in (None, "float32", "bfloat16") else None
         pipe = zero_shot_pipeline(
-            tagger, n_jobs=n_jobs, memory=cache, precision=precision or "float32"
+            tagger, n_jobs=n_jobs, memory=cache, precision=fixed or "float32"
         )
         names = [ZERO_SHOT_NAMES.get(c, str(c).title()) for c in pipe[-1].classes_]
-        return GenreModel(pipe, names, f"zero-shot {tagger}", settings=settings)
+        return GenreModel(
+            pipe,
+            names,
+            f"zero-shot {tagger}",
+            settings=settings,
+            encoder="auto" if precision == "auto" else None,
+        )
     from ..persistence import load
 
     pipe, names = load(model, return_label_names=True)
@@ -152,10 +182,14 @@ def load_genre_model(
     if hasattr(clf, "verbose"):
         clf.set_params(verbose=0)
     pipe[0].set_params(n_jobs=n_jobs, memory=cache)
+    encoder = None
     if precision is not None:
         if "precision" not in pipe[0].get_params():
             raise ValueError(f"{model} does not use the pretrained encoder (precision)")
-        pipe[0].set_params(precision=precision)
+        if precision == "auto":
+            encoder = "auto"
+        else:
+            pipe[0].set_params(precision=precision)
     multilabel = bool(getattr(clf, "multilabel_", False))
     if threshold is not None:
         if not multilabel:
@@ -164,4 +198,6 @@ def load_genre_model(
     elif multilabel:
         threshold = float(clf.threshold)
     identity = f"{os.path.basename(model)} sha256:{file_sha256(model)[:16]}"
-    return GenreModel(pipe, names, identity, multilabel, threshold, settings)
+    return GenreModel(
+        pipe, names, identity, multilabel, threshold, settings, encoder=encoder
+    )
