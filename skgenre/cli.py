@@ -211,12 +211,13 @@ def cmd_predict(args):
     rows = [record(p, path=path) for path, p in zip(files, proba, strict=True)]
     if args.windows:
         window_proba = clf.predict_window_proba(X)
-        starts = transformer.feature_settings().window_starts(X.shape[1])
         real = real_windows(window_proba)
-        for row, wp, keep in zip(rows, window_proba, real, strict=True):
+        for row, path, wp, keep in zip(rows, files, window_proba, real, strict=True):
+            # Each song's own starts: with max_windows they depend on its length.
+            starts = transformer.song_window_starts(path)
             row["windows"] = [
                 record(p, start=round(float(t), 3))
-                for t, p in zip(starts[keep], wp[keep], strict=True)
+                for t, p in zip(starts, wp[keep], strict=True)
             ]
     print(formatted(rows, fmt=args.format))
 

@@ -55,11 +55,12 @@ def plot_window_timeline(pipeline, path, ax=None):
     proba = clf.predict_window_proba(X)[0]
     real = real_windows(proba[None])[0]
     s = transformer.feature_settings()
-    centres = s.window_starts(len(proba)) + s.window_duration / 2
+    # The song's own starts: with max_windows, they depend on its length.
+    centres = transformer.song_window_starts(path) + s.window_duration / 2
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 3), layout="constrained")
     for k, label in enumerate(clf.classes_):
-        ax.plot(centres[real], proba[real, k], marker="o", label=str(label))
+        ax.plot(centres, proba[real, k], marker="o", label=str(label))
     song = clf.classes_[np.argmax(clf.predict_proba(X)[0])]
     ax.set(
         xlabel="time (s, window centre)",

@@ -102,6 +102,29 @@ def test_decoded_length_of_a_truncated_mp3_is_what_decodes(tmp_path):
     assert decoded_length(cut, sample_rate=22050) == n
 
 
+def test_decoded_length_of_an_mp3_with_an_exact_header_decodes_only_its_end(
+    tmp_path, monkeypatch
+):
+    # A Xing/LAME header (soundfile writes one) gives the exact count: it is
+    # checked by decoding the last 4096 frames, not the whole file.
+    if "MPEG_LAYER_III" not in sf.available_subtypes("MP3"):
+        pytest.skip("libsndfile cannot write MP3")
+    path = tmp_path / "a.mp3"
+    sf.write(path, 0.3 * np.random.default_rng(0).standard_normal(441000), 44100)
+    n = load_audio(path, sample_rate=22050).shape[0]
+    frames_read = []
+    real = sf.SoundFile.read
+
+    def counting(self, frames=-1, *args, **kwargs):
+        out = real(self, frames, *args, **kwargs)
+        frames_read.append(out.shape[0])
+        return out
+
+    monkeypatch.setattr(sf.SoundFile, "read", counting)
+    assert decoded_length(path, sample_rate=22050) == n
+    assert frames_read == [4096]
+
+
 def test_file_names_that_are_not_utf8(tmp_path):
     path = write_tone(tmp_path / "tone.flac", seconds=0.2)
     odd = os.fsdecode(os.path.join(os.fsencode(tmp_path), b"caf\xe9.flac"))

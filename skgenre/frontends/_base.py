@@ -11,6 +11,8 @@ hooks and the tags come from here; the shared parameters are documented once
 in :data:`SHARED_PARAMETERS`.
 """
 
+import os
+
 from sklearn.base import BaseEstimator, TransformerMixin
 
 from .._validation import check_choice, check_param, check_paths, is_int, is_real
@@ -31,6 +33,17 @@ SHARED_PARAMETERS = {
         one window gives one window.""",
     "offset": """offset : float, default=0.0
         Seconds skipped at the start of each file.""",
+    "max_windows": """max_windows : int or None, default=None
+        At most this many windows per song, spread evenly over it: windows
+        ``round(linspace(0, n - 1, max_windows))`` of the song's ``n`` (the
+        first and the last included; deterministic); a song with fewer
+        keeps all of them, and ``None`` keeps every window.  Only the audio
+        of the kept windows is decoded where the format seeks
+        sample-accurately (WAV, FLAC, Opus, MP3 with a Xing/LAME header...;
+        see :class:`~skgenre.audio.AudioReader`), other files are decoded
+        whole; the windows are the same either way, to float32 rounding.  A
+        hyper-parameter like any other (``GridSearchCV`` can tune it), part
+        of the cache key.""",
     "n_jobs": """n_jobs : int or None, default=None
         Songs decoded in parallel with joblib (processes by default; ``-1``
         means all cores).  Honours ``joblib.parallel_backend``, e.g. dask.""",
@@ -63,8 +76,9 @@ def fill_doc(cls):
 class BaseWindowTransformer(TransformerMixin, BaseEstimator):
     """Base of the transformers from audio file paths to window features.
 
-    Subclasses set the parameters ``song_length``, ``offset``, ``n_jobs``,
-    ``memory``, ``verbose`` and ``on_error`` (see :data:`SHARED_PARAMETERS`)
+    Subclasses set the parameters ``song_length``, ``offset``,
+    ``max_windows``, ``n_jobs``, ``memory``, ``verbose`` and ``on_error``
+    (see :data:`SHARED_PARAMETERS`)
     and define ``feature_settings()``, ``_front_end(settings)`` and
     ``classifier_params()``.
     """
@@ -106,12 +120,51 @@ class BaseWindowTransformer(TransformerMixin, BaseEstimator):
         )
         check_param(
             self,
+            "max_windows",
+            self.max_windows,
+            self.max_windows is None
+            or (is_int(self.max_windows) and self.max_windows >= 1),
+            "None or an int >= 1",
+        )
+        check_param(
+            self,
             "verbose",
             self.verbose,
             is_int(self.verbose) or self.verbose in (True, False),
             "an int",
         )
         check_choice(self, "on_error", self.on_error, ON_ERROR)
+
+    def song_window_starts(self, path):
+        """Start time in seconds (in the file) of each window ``transform``
+        gives a song.
+
+        With ``max_windows``, the kept windows' starts, which depend on the
+        song's length: read from the file's header (decoded to count it
+        where the header's count is not exact, see
+        :func:`skgenre.audio.decoded_length`).
+
+        Parameters
+        ----------
+        path : str or path-like
+            Audio file.
+
+        Returns
+        -------
+        starts : ndarray of shape (n_windows,)
+            ``n_windows`` is the song's number of real (non-padded) windows
+            in ``transform([path])``.
+
+        Raises
+        ------
+        skgenre.audio.AudioDecodeError
+            If the file cannot be read.
+        """
+        settings = self.feature_settings()
+        count = self._front_end(settings).count
+        n = count(os.fspath(path), settings._replace(max_windows=None))
+        kept = min(n, settings.max_windows or n)
+        return settings.window_starts(kept, song_windows=n)
 
     def _extraction(self):
         """The work of ``transform``, for the extraction engine."""
@@ -162,8 +215,9 @@ class BaseWindowTransformer(TransformerMixin, BaseEstimator):
         With ``song_length=None`` every song's number of windows is needed
         before the file is allocated: it is computed from each file's header
         (its frame count, sample rate and ``offset``) without decoding, except
-        for formats whose header count is not exact, such as MP3, which are
-        decoded once to count their samples.  Songs with fewer windows than
+        for formats whose header count is not exact, such as AAC and MP3
+        without a Xing/LAME header, which are decoded once to count their
+        samples.  Songs with fewer windows than
         the longest are padded with NaN windows, as ``transform`` pads them.
 
         Parameters

@@ -7,7 +7,13 @@ import numpy as np
 
 from .._errors import StateError
 from .._validation import check_choice, check_param, is_int, is_real
-from ..audio import decoded_length, load_audio
+from ..audio import (
+    AudioReader,
+    decoded_length,
+    kept_windows,
+    load_audio,
+    select_windows,
+)
 from ..encoders import musicnn
 from ._base import BaseWindowTransformer, fill_doc
 from ._extraction import FrontEnd
@@ -49,7 +55,8 @@ class EmbedderSettings(NamedTuple):
     Built by :meth:`WindowEmbedder.feature_settings`; with the file's
     identity it is also the cache key of a song's embeddings.  It owns the
     window arithmetic: windows are musicnn's 187-frame log-mel patches,
-    ``hop_frames`` apart.
+    ``hop_frames`` apart, of which at most ``max_windows`` are kept
+    (:func:`skgenre.audio.select_windows`).
     """
 
     model: str
@@ -59,6 +66,7 @@ class EmbedderSettings(NamedTuple):
     hop_frames: int
     weights_sha256: str
     precision: str = "float32"
+    max_windows: int | None = None
 
     sample_rate = musicnn.SAMPLE_RATE
 
@@ -82,25 +90,64 @@ class EmbedderSettings(NamedTuple):
         """None: every song has its own number of windows."""
         return None
 
-    def n_windows(self, n_samples):
-        """Windows of a decoded song of ``n_samples`` (at least one)."""
+    def n_all_windows(self, n_samples):
+        """Windows of a decoded song of ``n_samples`` before ``max_windows``
+        keeps some (at least one)."""
         if self.song_samples is not None:
             n_samples = min(n_samples, self.song_samples)
         return musicnn.n_patches(n_samples, self.hop_frames)
 
-    def window_starts(self, n_windows):
+    def n_windows(self, n_samples):
+        """Windows kept of a decoded song of ``n_samples`` (at least one)."""
+        return len(self.window_indices(n_samples))
+
+    def window_indices(self, n_samples):
+        """Indices of the windows kept of a decoded song of ``n_samples``.
+
+        Returns
+        -------
+        indices : ndarray of shape (n_windows,), int
+        """
+        return select_windows(self.n_all_windows(n_samples), self.max_windows)
+
+    def window_starts(self, n_windows, song_windows=None):
         """Start time in seconds (in the file) of each of ``n_windows`` windows.
+
+        Parameters
+        ----------
+        n_windows : int
+            Windows kept of a song (as many as ``transform`` gives it, or as
+            the longest song of its output): the first ``n_windows``.
+        song_windows : int or None, default=None
+            The song's windows before ``max_windows`` keeps some
+            (:meth:`n_all_windows`).  Needed with ``max_windows`` when
+            ``n_windows >= max_windows``: which windows a song keeps then
+            depends on its length.
 
         Returns
         -------
         starts : ndarray of shape (n_windows,)
+
+        Raises
+        ------
+        ValueError
+            If ``song_windows`` is needed and not given.
         """
+        index = kept_windows(
+            n_windows, max_windows=self.max_windows, song_windows=song_windows
+        )
         hop = self.hop_frames * musicnn.HOP_LENGTH / self.sample_rate
-        return self.offset + np.arange(n_windows) * hop
+        return self.offset + index * hop
 
 
 def song_patches(path, settings):
     """Decode one song and cut its log-mel spectrogram into musicnn patches.
+
+    With ``settings.max_windows`` and a song of more windows, only the
+    audio of the kept windows is decoded where the format allows (see
+    :class:`skgenre.audio.AudioReader`), and each patch is computed from its
+    own audio: equal to the same patch of the whole song, to float32
+    rounding of the resampled samples.
 
     Parameters
     ----------
@@ -118,15 +165,38 @@ def song_patches(path, settings):
         If the file cannot be decoded.
     """
     s = settings
-    y = load_audio(
-        path,
-        sample_rate=s.sample_rate,
-        offset=s.offset,
-        duration=None if s.song_samples is None else s.song_samples / s.sample_rate,
-    )
+    duration = None if s.song_samples is None else s.song_samples / s.sample_rate
+    if s.max_windows is None:
+        y = load_audio(
+            path, sample_rate=s.sample_rate, offset=s.offset, duration=duration
+        )
+    else:
+        audio = AudioReader(
+            path, sample_rate=s.sample_rate, offset=s.offset, duration=duration
+        )
+        kept = s.window_indices(audio.n_samples)
+        if len(kept) < s.n_all_windows(audio.n_samples):
+            return _kept_patches(audio, kept * s.hop_frames)
+        y = audio.read()
     if y.size == 0:
         y = np.zeros(1, dtype=np.float32)  # a file with no samples: silence
     return musicnn.musicnn_patches(musicnn.musicnn_logmel(y), hop=s.hop_frames)
+
+
+def _kept_patches(audio, first_frames):
+    """The patches starting at log-mel frames ``first_frames``, each from its
+    own part of the song.
+
+    Frame ``j`` of the song's centred STFT is centred on sample ``256 j``
+    and spans ``[256 (j - 1), 256 (j + 1))``, zero outside the song.  A
+    part from one frame before the patch to one frame after it therefore
+    holds all its frames' samples, and starts on the frame grid: its own
+    frames ``1..187`` are the patch's.
+    """
+    hop, size = musicnn.HOP_LENGTH, musicnn.PATCH_FRAMES
+    spans = [((first - 1) * hop, (first + size) * hop) for first in first_frames]
+    parts = audio.read_parts(spans)
+    return np.stack([musicnn.musicnn_logmel(part)[1 : 1 + size] for part in parts])
 
 
 def song_n_windows(path, settings):
@@ -233,6 +303,7 @@ default="penultimate"
         ``None`` uses whole songs.  Shorter songs are not padded: they have
         fewer windows.
     %(offset)s
+    %(max_windows)s
     batch_size : int, default=64
         Windows per network call (across songs).  ONNX Runtime takes them
         4 at a time, which keeps its memory (~26 MB a window) in cache.
@@ -279,6 +350,7 @@ default="penultimate"
         window_hop=None,
         song_length=None,
         offset=0.0,
+        max_windows=None,
         batch_size=64,
         precision="float32",
         runtime="auto",
@@ -292,6 +364,7 @@ default="penultimate"
         self.window_hop = window_hop
         self.song_length = song_length
         self.offset = offset
+        self.max_windows = max_windows
         self.batch_size = batch_size
         self.precision = precision
         self.runtime = runtime
@@ -357,6 +430,7 @@ default="penultimate"
                 for network in musicnn.ENCODERS[self.model]
             ),
             precision=self.precision,
+            max_windows=None if self.max_windows is None else int(self.max_windows),
         )
 
     def _front_end(self, settings):

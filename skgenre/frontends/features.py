@@ -22,11 +22,14 @@ import scipy.sparse
 
 from .._mel import hann_window, mel_filters
 from ..audio import (
+    AudioReader,
     decoded_length,
     fit_length,
+    kept_windows,
     load_audio,
     n_frames_for,
     n_windows_for,
+    select_windows,
 )
 
 __all__ = [
@@ -246,8 +249,9 @@ class FeatureSettings(NamedTuple):
 
     Built by :meth:`skgenre.WindowMFCCTransformer.feature_settings`; with the
     file's identity it is also the cache key of a song's features.  It owns
-    the window arithmetic: frames per window, windows per song, window start
-    times.
+    the window arithmetic: frames per window, windows per song (at most
+    ``max_windows`` kept, see :func:`skgenre.audio.select_windows`), window
+    start times.
     """
 
     sample_rate: int
@@ -262,6 +266,7 @@ class FeatureSettings(NamedTuple):
     hop_length: int
     fmin: float
     fmax: float | None
+    max_windows: int | None = None
 
     @property
     def n_bands(self):
@@ -290,22 +295,63 @@ class FeatureSettings(NamedTuple):
             return None
         return self.n_windows(self.song_samples)
 
-    def n_windows(self, n_samples):
-        """Windows of a decoded song of ``n_samples`` (at least one)."""
+    def n_all_windows(self, n_samples):
+        """Windows of a decoded song of ``n_samples`` before ``max_windows``
+        keeps some (at least one)."""
         return n_windows_for(n_samples, self.window_samples, self.hop_samples)
 
-    def window_starts(self, n_windows):
+    def n_windows(self, n_samples):
+        """Windows kept of a decoded song of ``n_samples`` (at least one)."""
+        return len(self.window_indices(n_samples))
+
+    def window_indices(self, n_samples):
+        """Indices of the windows kept of a decoded song of ``n_samples``.
+
+        Returns
+        -------
+        indices : ndarray of shape (n_windows,), int
+        """
+        return select_windows(self.n_all_windows(n_samples), self.max_windows)
+
+    def window_starts(self, n_windows, song_windows=None):
         """Start time in seconds (in the file) of each of ``n_windows`` windows.
+
+        Parameters
+        ----------
+        n_windows : int
+            Windows kept of a song (as many as ``transform`` gives it, or as
+            the longest song of its output): the first ``n_windows``.
+        song_windows : int or None, default=None
+            The song's windows before ``max_windows`` keeps some
+            (:meth:`n_all_windows`).  Known from ``song_samples`` when songs
+            have a fixed length; else needed with ``max_windows`` when
+            ``n_windows >= max_windows``.
 
         Returns
         -------
         starts : ndarray of shape (n_windows,)
+
+        Raises
+        ------
+        ValueError
+            If ``song_windows`` is needed and not given.
         """
-        return self.offset + np.arange(n_windows) * self.hop_samples / self.sample_rate
+        if song_windows is None and self.song_samples is not None:
+            song_windows = self.n_all_windows(self.song_samples)
+        index = kept_windows(
+            n_windows, max_windows=self.max_windows, song_windows=song_windows
+        )
+        return self.offset + index * self.hop_samples / self.sample_rate
 
 
 def song_features(path, settings):
     """Decode one song and compute the features of all its windows.
+
+    With ``settings.max_windows`` and a song of more windows, only the
+    audio of the kept windows is decoded where the format allows (see
+    :class:`skgenre.audio.AudioReader`): their features equal the same
+    windows' of the whole song, to float32 rounding of the resampled
+    samples.
 
     Parameters
     ----------
@@ -325,17 +371,39 @@ def song_features(path, settings):
     """
     s = settings
     whole = s.song_samples is None
-    y = load_audio(
-        path,
-        sample_rate=s.sample_rate,
-        offset=s.offset,
-        duration=None if whole else s.song_samples / s.sample_rate,
-    )
+    duration = None if whole else s.song_samples / s.sample_rate
+    if s.max_windows is None:
+        y = load_audio(
+            path, sample_rate=s.sample_rate, offset=s.offset, duration=duration
+        )
+    else:
+        audio = AudioReader(
+            path, sample_rate=s.sample_rate, offset=s.offset, duration=duration
+        )
+        n = audio.n_samples if whole else s.song_samples
+        kept = s.window_indices(n)
+        if len(kept) < s.n_all_windows(n):
+            # Each window's features come from its own samples alone (its
+            # frames are zero-padded at its edges): the kept windows, end to
+            # end, are a song whose windows do not overlap.
+            spans = [
+                (k * s.hop_samples, k * s.hop_samples + s.window_samples) for k in kept
+            ]
+            y = np.concatenate(audio.read_parts(spans))
+            return _window_features(y, s, hop_samples=s.window_samples)
+        y = audio.read()
     y = fit_length(y, max(y.shape[0] if whole else s.song_samples, s.window_samples))
+    return _window_features(y, s, hop_samples=s.hop_samples)
+
+
+def _window_features(y, settings, hop_samples):
+    """:func:`window_features` of ``y`` with ``settings``, windows
+    ``hop_samples`` apart."""
+    s = settings
     return window_features(
         y,
         window_samples=s.window_samples,
-        hop_samples=s.hop_samples,
+        hop_samples=hop_samples,
         sample_rate=s.sample_rate,
         kind=s.kind,
         n_mfcc=s.n_mfcc,

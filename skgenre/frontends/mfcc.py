@@ -37,6 +37,7 @@ class WindowMFCCTransformer(BaseWindowTransformer):
         Fraction of a window shared with the next one, in ``[0, 1)``.
     %(song_length)s
     %(offset)s
+    %(max_windows)s
     features : {"mfcc", "logmel"}, default="mfcc"
         MFCCs, or the log-mel spectrogram in dB.
     n_mels : int or None, default=None
@@ -56,8 +57,8 @@ class WindowMFCCTransformer(BaseWindowTransformer):
     Attributes
     ----------
     n_windows_ : int or None
-        Windows per song; ``None`` when ``song_length=None`` (it depends on
-        the songs).
+        Windows per song (at most ``max_windows``); ``None`` when
+        ``song_length=None`` (it depends on the songs).
     n_bands_ : int
         MFCCs or mel bands per frame.
     n_frames_ : int
@@ -83,6 +84,7 @@ class WindowMFCCTransformer(BaseWindowTransformer):
         window_overlap=0.5,
         song_length=60.0,
         offset=0.0,
+        max_windows=None,
         features="mfcc",
         n_mels=None,
         fmin=0.0,
@@ -100,6 +102,7 @@ class WindowMFCCTransformer(BaseWindowTransformer):
         self.window_overlap = window_overlap
         self.song_length = song_length
         self.offset = offset
+        self.max_windows = max_windows
         self.features = features
         self.n_mels = n_mels
         self.fmin = fmin
@@ -200,6 +203,7 @@ class WindowMFCCTransformer(BaseWindowTransformer):
             hop_length=int(p["hop_length"]),
             fmin=float(p["fmin"]),
             fmax=None if p["fmax"] is None else float(p["fmax"]),
+            max_windows=None if p["max_windows"] is None else int(p["max_windows"]),
         )
 
     def _front_end(self, settings):
