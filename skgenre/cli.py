@@ -17,6 +17,10 @@ from .encoders.musicnn import ENCODERS, PRECISIONS
 from .frontends.registry import FRONT_ENDS
 
 EXIT_ERROR = 1
+#: ``predict`` and ``library``: windows per song by default, spread evenly
+#: (benchmarks/bench_fullsongs.py: a 4-minute song then costs about a 30 s
+#: clip, at the accuracy of every window).
+MAX_WINDOWS = 10
 
 
 def _pipeline(args):
@@ -142,6 +146,8 @@ def _predictor(args):
     model, files = _model_and_files(args)
     if model is not None:
         pipe, names = _load_quiet(model)
+        if args.max_windows is not None and "max_windows" in pipe[0].get_params():
+            pipe[0].set_params(max_windows=args.max_windows)
         if args.threshold is not None and not _is_multilabel(pipe):
             raise ValueError(f"--threshold: {model} is not a multi-label model")
         if args.precision is not None:
@@ -156,7 +162,7 @@ def _predictor(args):
                 files = find_audio_files(files)
                 choice = encoder_choice(len(files))
                 pipe[0].set_params(precision=choice.precision, runtime=choice.runtime)
-                _say_encoder(choice, len(files))
+                _say_encoder(choice, len(files), args.max_windows)
             else:
                 pipe[0].set_params(precision=args.precision)
         return pipe, names, files
@@ -169,19 +175,51 @@ def _predictor(args):
     files = find_audio_files(files)
     choice = encoder_choice(len(files), precision=args.precision or "auto")
     pipe = zero_shot_pipeline(
-        args.tagger, n_jobs=-1, precision=choice.precision, runtime=choice.runtime
+        args.tagger,
+        n_jobs=-1,
+        precision=choice.precision,
+        runtime=choice.runtime,
+        max_windows=args.max_windows,
     )
-    _say_encoder(choice, len(files))
+    _say_encoder(choice, len(files), args.max_windows)
     return pipe, [str(c) for c in pipe[-1].classes_], files
 
 
-def _say_encoder(choice, n_songs):
-    """One stderr line on how the encoder runs, for bulk work (a few songs
-    run float32 as always, and ``predict``'s stderr stays empty)."""
+def _say_windows(max_windows):
+    what = "every window" if max_windows is None else f"at most {max_windows}"
+    print(f"Windows: {what} per song, spread evenly (--max-windows)", file=sys.stderr)
+
+
+def _max_windows(text):
+    if text.lower() == "all":
+        return None
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"at least 1 (or 'all'), got {text}")
+    return value
+
+
+def _max_windows_option(parser):
+    parser.add_argument(
+        "--max-windows",
+        type=_max_windows,
+        default=MAX_WINDOWS,
+        metavar="M",
+        help=f"at most M windows per song, spread evenly over it; only their audio "
+        f"is decoded (default {MAX_WINDOWS}: a 4-minute song at the cost of a clip; "
+        "'all': every window)",
+    )
+
+
+def _say_encoder(choice, n_songs, max_windows):
+    """Stderr lines on how the encoder runs and how many windows, for bulk
+    work (a few songs run float32 as always, and ``predict``'s stderr stays
+    empty)."""
     from .encoders.choice import BULK_SONGS
 
     if n_songs >= BULK_SONGS:
         print(f"Encoder: {choice.line}", file=sys.stderr)
+        _say_windows(max_windows)
 
 
 def cmd_predict(args):
@@ -255,6 +293,7 @@ def cmd_library(args):
             n_jobs=args.n_jobs,
             cache=args.cache,
             threshold=args.threshold,
+            max_windows=args.max_windows,
         )
         min_confidence = 0.5 if args.min_confidence is None else args.min_confidence
     journal = _open_journal(args) if args.write else None
@@ -277,6 +316,7 @@ def cmd_library(args):
             journal.close()
     if model.encoder_reason:
         print(f"Encoder: {model.encoder_reason}", file=sys.stderr)
+    _say_windows(args.max_windows)
     if leftovers:
         what = "removed" if args.write else "to remove on the next --write"
         print(
@@ -326,6 +366,7 @@ def _learned(args):
         n_jobs=args.n_jobs,
         precision=args.precision or "auto",
         progress=sys.stderr.isatty() or args.progress,
+        max_windows=args.max_windows,
     )
     print(report.text, file=sys.stderr)
     if args.save:
@@ -650,6 +691,7 @@ def _library_parser(sub):
         "--aliases", metavar="CSV", help="a from,to table of genre names made one"
     )
     _precision_option(library, auto=True)
+    _max_windows_option(library)
     library.set_defaults(func=cmd_library)
 
 
@@ -738,6 +780,7 @@ def build_parser():
         "printed (default: the model's, 0.5)",
     )
     _precision_option(predict, auto=True)
+    _max_windows_option(predict)
     predict.set_defaults(func=cmd_predict)
 
     _library_parser(sub)

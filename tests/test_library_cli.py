@@ -58,6 +58,14 @@ def test_dry_run_with_the_zero_shot_tagger(real_clip, tmp_path, capsys):
     assert tagged["genres"] == "" or tagged["genres"].startswith("Post-Rock; ")
     out, _ = run(capsys, "predict", root / "jazz", "--format", "json")
     assert [Path(r["path"]).name for r in json.loads(out)] == ["clip.wav"]
+    # A window budget: one window of the clip's three, and every window.
+    assert "Windows: at most 10 per song, spread evenly" in err
+    out, err = run(capsys, "library", root / "jazz", "--max-windows", "1")
+    assert "Windows: at most 1 per song" in err and "(Jazz)" in out
+    _, err = run(capsys, "library", root / "jazz", "--max-windows", "all")
+    assert "Windows: every window per song" in err
+    with pytest.raises(SystemExit):
+        run(capsys, "library", root / "jazz", "--max-windows", "0")
 
 
 @pytest.fixture

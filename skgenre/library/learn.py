@@ -256,6 +256,7 @@ def learn_genres(
     random_state=0,
     candidates=None,
     progress=True,
+    max_windows=None,
 ):
     """Learn the genres of a library's tagged songs; choose honestly.
 
@@ -279,6 +280,9 @@ def learn_genres(
     candidates : dict or None, default=None
         Models to compare (default :data:`CANDIDATES`).
     progress : bool, default=True
+    max_windows : int or None, default=None
+        At most this many windows per song, spread evenly (the encoder's
+        ``max_windows``), in learning and in the model's predictions.
 
     Returns
     -------
@@ -315,6 +319,7 @@ def learn_genres(
         memory=cache,
         verbose=int(progress),
         on_error="zeros",
+        max_windows=max_windows,
         **encoder,
     )
     X = embedder.fit(data.paths).transform(data.paths)

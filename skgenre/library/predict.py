@@ -120,6 +120,7 @@ def load_genre_model(
     n_jobs=-1,
     cache=None,
     threshold=None,
+    max_windows=None,
 ):
     """The pretrained zero-shot tagger, or a trained model file.
 
@@ -142,6 +143,9 @@ def load_genre_model(
         network time.
     threshold : float or None, default=None
         Multi-label models: overrides the model's threshold.
+    max_windows : int or None, default=None
+        At most this many windows per song, spread evenly over it (only
+        their audio is decoded); None: the model's (every window).
 
     Returns
     -------
@@ -157,6 +161,8 @@ def load_genre_model(
     settings = {}
     if precision is not None:
         settings["precision"] = precision
+    if max_windows is not None:
+        settings["max_windows"] = max_windows
     if model is None:
         from ..zeroshot import zero_shot_pipeline
 
@@ -164,7 +170,11 @@ def load_genre_model(
             raise ValueError("a threshold is for multi-label models (a model file)")
         fixed = precision if precision in (None, "float32", "bfloat16") else None
         pipe = zero_shot_pipeline(
-            tagger, n_jobs=n_jobs, memory=cache, precision=fixed or "float32"
+            tagger,
+            n_jobs=n_jobs,
+            memory=cache,
+            precision=fixed or "float32",
+            max_windows=max_windows,
         )
         names = [ZERO_SHOT_NAMES.get(c, str(c).title()) for c in pipe[-1].classes_]
         return GenreModel(
@@ -182,6 +192,8 @@ def load_genre_model(
     if hasattr(clf, "verbose"):
         clf.set_params(verbose=0)
     pipe[0].set_params(n_jobs=n_jobs, memory=cache)
+    if max_windows is not None:
+        pipe[0].set_params(max_windows=max_windows)
     encoder = None
     if precision is not None:
         if "precision" not in pipe[0].get_params():
