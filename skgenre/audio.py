@@ -28,6 +28,8 @@ __all__ = [
     "av_available",
     "decoded_length",
     "fit_length",
+    "kept_window_count",
+    "kept_window_indices",
     "kept_windows",
     "load_audio",
     "n_frames_for",
@@ -741,6 +743,32 @@ def n_windows_for(n_samples, window_samples, hop_samples):
     if n_samples <= window_samples:
         return 1
     return 1 + (n_samples - window_samples) // hop_samples
+
+
+def kept_window_indices(settings, n_samples):
+    """Indices of the windows a front-end keeps of a decoded song.
+
+    A method of every front-end's settings (``window_indices``).
+
+    Parameters
+    ----------
+    settings : EmbedderSettings or FeatureSettings
+        With ``n_all_windows(n_samples)`` and ``max_windows``.
+    n_samples : int
+        The decoded song's samples.
+
+    Returns
+    -------
+    indices : ndarray of shape (n_windows,), int
+        :func:`select_windows` of the song's windows.
+    """
+    return select_windows(settings.n_all_windows(n_samples), settings.max_windows)
+
+
+def kept_window_count(settings, n_samples):
+    """Windows a front-end keeps of a decoded song of ``n_samples`` (at least
+    one); a method of every front-end's settings (``n_windows``)."""
+    return len(kept_window_indices(settings, n_samples))
 
 
 def select_windows(n_windows, max_windows):

@@ -10,9 +10,10 @@ from .._validation import check_choice, check_param, is_int, is_real
 from ..audio import (
     AudioReader,
     decoded_length,
+    kept_window_count,
+    kept_window_indices,
     kept_windows,
     load_audio,
-    select_windows,
 )
 from ..encoders import musicnn
 from ._base import BaseWindowTransformer, fill_doc
@@ -97,18 +98,9 @@ class EmbedderSettings(NamedTuple):
             n_samples = min(n_samples, self.song_samples)
         return musicnn.n_patches(n_samples, self.hop_frames)
 
-    def n_windows(self, n_samples):
-        """Windows kept of a decoded song of ``n_samples`` (at least one)."""
-        return len(self.window_indices(n_samples))
-
-    def window_indices(self, n_samples):
-        """Indices of the windows kept of a decoded song of ``n_samples``.
-
-        Returns
-        -------
-        indices : ndarray of shape (n_windows,), int
-        """
-        return select_windows(self.n_all_windows(n_samples), self.max_windows)
+    # Shared by every front-end's settings (see skgenre.audio).
+    window_indices = kept_window_indices
+    n_windows = kept_window_count
 
     def window_starts(self, n_windows, song_windows=None):
         """Start time in seconds (in the file) of each of ``n_windows`` windows.

@@ -25,11 +25,12 @@ from ..audio import (
     AudioReader,
     decoded_length,
     fit_length,
+    kept_window_count,
+    kept_window_indices,
     kept_windows,
     load_audio,
     n_frames_for,
     n_windows_for,
-    select_windows,
 )
 
 __all__ = [
@@ -300,18 +301,9 @@ class FeatureSettings(NamedTuple):
         keeps some (at least one)."""
         return n_windows_for(n_samples, self.window_samples, self.hop_samples)
 
-    def n_windows(self, n_samples):
-        """Windows kept of a decoded song of ``n_samples`` (at least one)."""
-        return len(self.window_indices(n_samples))
-
-    def window_indices(self, n_samples):
-        """Indices of the windows kept of a decoded song of ``n_samples``.
-
-        Returns
-        -------
-        indices : ndarray of shape (n_windows,), int
-        """
-        return select_windows(self.n_all_windows(n_samples), self.max_windows)
+    # Shared by every front-end's settings (see skgenre.audio).
+    window_indices = kept_window_indices
+    n_windows = kept_window_count
 
     def window_starts(self, n_windows, song_windows=None):
         """Start time in seconds (in the file) of each of ``n_windows`` windows.
