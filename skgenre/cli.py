@@ -310,6 +310,7 @@ def cmd_library(args):
             journal=journal,
             preserve_mtime=args.preserve_mtime,
             progress=sys.stderr.isatty() or args.progress,
+            genre_names=args.genre_names,
         )
     finally:
         if journal is not None:
@@ -629,6 +630,12 @@ def _library_parser(sub):
         choices=["song", "album"],
         help="album: one decision per album (album artist or artist, plus album), "
         "the mean of its songs' probabilities",
+    )
+    library.add_argument(
+        "--genre-names",
+        metavar="CSV",
+        help="the vocabulary written: a from,to table renaming the model's genres "
+        "(e.g. 'Hip-Hop,Rap'); an empty 'to' is never written",
     )
     library.add_argument(
         "--separator",

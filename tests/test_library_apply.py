@@ -367,3 +367,19 @@ def test_scan_reads_what_files_hold(tmp_path):
     assert file.problem is None and file.provenance is None
     with pytest.raises(FileNotFoundError, match="no such file or folder"):
         scan([tmp_path / "missing"])
+
+
+def test_the_written_vocabulary_is_the_owners(tmp_path):
+    make_file(tmp_path / "jazz.flac", "flac", seconds=0.3)
+    make_file(tmp_path / "rock.flac", "flac", seconds=0.3)
+    names = tmp_path / "names.csv"
+    names.write_text("from,to\njazz,Jazz & Swing\nROCK,\n")
+    entries, _ = _run(tmp_path, tmp_path / "j.jsonl", write=True, genre_names=names)
+    by_name = {Path(e.file.path).name: e for e in entries}
+    assert read_genres(tmp_path / "jazz.flac") == ["Jazz & Swing"]
+    assert by_name["rock.flac"].action == "keep"
+    assert "left out of the written names" in by_name["rock.flac"].reason
+    assert read_genres(tmp_path / "rock.flac") == []
+    names.write_text("one column\n")
+    with pytest.raises(ValueError, match="two columns"):
+        _run(tmp_path, genre_names=names)

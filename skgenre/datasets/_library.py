@@ -24,8 +24,16 @@ __all__ = ["SEPARATORS", "load_library"]
 SEPARATORS = (";", "/", ",", "|")
 
 
-def _read_aliases(aliases):
-    """``{folded name: name}`` from a dict or a ``from,to`` CSV file."""
+def read_aliases(aliases):
+    """``{folded name: name}`` from a dict or a ``from,to`` CSV file (a
+    ``from,to`` header optional); shared with ``skgenre library
+    --genre-names``.
+
+    Raises
+    ------
+    ValueError
+        If a row of the file does not have two columns.
+    """
     if aliases is None:
         return {}
     if isinstance(aliases, dict):
@@ -119,7 +127,7 @@ def load_library(
     from ..library.scan import scan
 
     roots = [paths] if isinstance(paths, str) or hasattr(paths, "__fspath__") else paths
-    alias = _read_aliases(aliases)
+    alias = read_aliases(aliases)
     tagged, untagged, spellings = [], [], Counter()
     for file in scan(roots, separator=None):
         if file.problem is not None and file.problem[0] == "skip":

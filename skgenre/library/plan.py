@@ -162,7 +162,8 @@ def plan(
         Each file's genre probabilities; NaN rows where not predicted
         (:func:`needs_prediction` false) or failed.
     names : list of str
-        The genre of each column.
+        The genre of each column, as written; an empty name is never
+        written (its songs are ``keep``).
     errors : dict of str to str or None
         Why a file's audio could not be decoded, by path.
     model : str
@@ -224,6 +225,8 @@ def plan(
         genres, confidence = decide(
             p, names, multilabel=multilabel, threshold=threshold, max_genres=max_genres
         )
+        left_out = [g for g in genres if not g]  # an empty name: never written
+        genres = [g for g in genres if g]
         what = f"the album's {size} tracks'" if size > 1 else "the song's"
         if confidence < min_confidence:
             entries.append(
@@ -233,6 +236,16 @@ def plan(
                     confidence=confidence,
                     reason=f"{what} top probability {confidence:.2f} is below "
                     f"{min_confidence:g} ({names[int(np.argmax(p))]})",
+                )
+            )
+            continue
+        if not genres and left_out:
+            entries.append(
+                PlanEntry(
+                    file,
+                    "keep",
+                    confidence=confidence,
+                    reason="its genre is left out of the written names",
                 )
             )
             continue

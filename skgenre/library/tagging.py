@@ -37,6 +37,7 @@ def tag_library(
     preserve_mtime=False,
     progress=True,
     chunk_size=32,
+    genre_names=None,
 ):
     """Plan (and with ``write``, apply) the genres of a library's files.
 
@@ -59,6 +60,11 @@ def tag_library(
         One progress bar over the songs predicted, one over those written.
     chunk_size : int, default=32
         Songs whose features are in memory at once.
+    genre_names : dict, str or path-like, or None, default=None
+        The vocabulary written: the model's genre names renamed by a
+        ``{from: to}`` dict or a ``from,to`` CSV file (compared without case
+        or extra spacing), an empty ``to`` never written; as
+        :func:`skgenre.datasets.load_library`'s ``aliases``.
 
     Returns
     -------
@@ -67,6 +73,13 @@ def tag_library(
     leftovers : list of str
         Copies an interrupted write had left: removed if ``write``.
     """
+    names = list(model.names)  # as written: read before any long work
+    if genre_names is not None:
+        from ..datasets._library import read_aliases
+        from ..datasets._tags import group_key
+
+        table = read_aliases(genre_names)
+        names = [table.get(group_key(name), name) for name in names]
     leftovers = []
     files = scan(paths, separator, leftovers)
     todo = _to_predict(files, mode, by)
@@ -79,7 +92,7 @@ def tag_library(
     entries = plan(
         files,
         proba,
-        model.names,
+        names,
         errors=errors,
         model=model.identity,
         mode=mode,
