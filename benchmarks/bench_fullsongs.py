@@ -342,7 +342,7 @@ def bench_cost(args):
 
 def keep_windows(X, budget):
     """Each song's ``select_windows(n, budget)`` windows, NaN-padded."""
-    from skgenre.audio import select_windows
+    from skgenre.windows import select_windows
 
     counts = n_windows(X)
     width = max(len(select_windows(int(n), budget)) for n in counts)

@@ -25,9 +25,10 @@ from conftest import write_tone
 from sklearn.base import clone
 
 from skgenre import WindowEmbedder, WindowMFCCTransformer
-from skgenre.audio import AudioReader, load_audio, select_windows
+from skgenre.audio import AudioReader, load_audio
 from skgenre.frontends import embedder, features
 from skgenre.persistence import _json_params
+from skgenre.windows import select_windows
 
 SR = 44100
 SECONDS = 20.0

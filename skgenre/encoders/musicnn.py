@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .._mel import melspectrogram
-from ..audio import n_frames_for, n_windows_for
+from ..windows import n_frames_for, n_windows_for
 from ._onnx import RUNTIMES, choose_runtime, onnx_predict
 from .weights import (
     ONNX_FILES,

@@ -7,15 +7,9 @@ import numpy as np
 
 from .._errors import StateError
 from .._validation import check_choice, check_param, is_int, is_real
-from ..audio import (
-    AudioReader,
-    decoded_length,
-    kept_window_count,
-    kept_window_indices,
-    kept_windows,
-    load_audio,
-)
+from ..audio import AudioReader, decoded_length, load_audio
 from ..encoders import musicnn
+from ..windows import kept_window_count, kept_window_indices, kept_windows
 from ._base import BaseWindowTransformer, fill_doc
 from ._extraction import FrontEnd
 
@@ -57,7 +51,7 @@ class EmbedderSettings(NamedTuple):
     identity it is also the cache key of a song's embeddings.  It owns the
     window arithmetic: windows are musicnn's 187-frame log-mel patches,
     ``hop_frames`` apart, of which at most ``max_windows`` are kept
-    (:func:`skgenre.audio.select_windows`).
+    (:func:`skgenre.windows.select_windows`).
     """
 
     model: str

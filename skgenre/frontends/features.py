@@ -21,14 +21,11 @@ import scipy.fft
 import scipy.sparse
 
 from .._mel import hann_window, mel_filters
-from ..audio import (
-    AudioReader,
-    decoded_length,
-    fit_length,
+from ..audio import AudioReader, decoded_length, fit_length, load_audio
+from ..windows import (
     kept_window_count,
     kept_window_indices,
     kept_windows,
-    load_audio,
     n_frames_for,
     n_windows_for,
 )
@@ -251,7 +248,7 @@ class FeatureSettings(NamedTuple):
     Built by :meth:`skgenre.WindowMFCCTransformer.feature_settings`; with the
     file's identity it is also the cache key of a song's features.  It owns
     the window arithmetic: frames per window, windows per song (at most
-    ``max_windows`` kept, see :func:`skgenre.audio.select_windows`), window
+    ``max_windows`` kept, see :func:`skgenre.windows.select_windows`), window
     start times.
     """
 
