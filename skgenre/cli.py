@@ -275,29 +275,38 @@ def _open_journal(args):
 
 
 def cmd_library(args):
+    import tempfile
+
     from .library import load_genre_model, tag_library
-    from .report import format_library
 
     for path in args.paths:  # stop before loading the model
         if not os.path.lexists(path):
             raise FileNotFoundError(f"no such file or folder: {path!r}")
-    if args.learn:
-        model, min_confidence = _learned(args)
-    else:
-        if args.save:
-            raise ValueError("--save keeps a model --learn learned")
-        model = load_genre_model(
-            args.model,
-            tagger=args.tagger,
-            precision=args.precision or (None if args.model else "auto"),
-            n_jobs=args.n_jobs,
-            cache=args.cache,
-            threshold=args.threshold,
-            max_windows=args.max_windows,
-        )
-        min_confidence = 0.5 if args.min_confidence is None else args.min_confidence
-    journal = _open_journal(args) if args.write else None
-    try:
+    if args.learn and args.model:
+        raise ValueError("--learn learns a model: it takes no --model")
+    if args.save and not args.learn:
+        raise ValueError("--save keeps a model --learn learned")
+    # The journal first: one that cannot be written stops the run before any
+    # work (learning may take hours).  The scratch folder caches --learn's
+    # embeddings for the run when no --cache is given.
+    with contextlib.ExitStack() as stack:
+        journal = stack.enter_context(_open_journal(args)) if args.write else None
+        if args.learn:
+            scratch = stack.enter_context(
+                tempfile.TemporaryDirectory(prefix="skgenre-learn-")
+            )
+            model, min_confidence = _learned(args, args.cache or scratch)
+        else:
+            model = load_genre_model(
+                args.model,
+                tagger=args.tagger,
+                precision=args.precision or (None if args.model else "auto"),
+                n_jobs=args.n_jobs,
+                cache=args.cache,
+                threshold=args.threshold,
+                max_windows=args.max_windows,
+            )
+            min_confidence = 0.5 if args.min_confidence is None else args.min_confidence
         entries, leftovers = tag_library(
             args.paths,
             model,
@@ -312,9 +321,13 @@ def cmd_library(args):
             progress=sys.stderr.isatty() or args.progress,
             genre_names=args.genre_names,
         )
-    finally:
-        if journal is not None:
-            journal.close()
+    _print_plan(args, model, entries, leftovers)
+
+
+def _print_plan(args, model, entries, leftovers):
+    """The plan on stdout; how it was made on stderr."""
+    from .report import format_library
+
     if model.encoder_reason:
         print(f"Encoder: {model.encoder_reason}", file=sys.stderr)
     _say_windows(args.max_windows)
@@ -333,19 +346,13 @@ def cmd_library(args):
         )
 
 
-def _learned(args):
+def _learned(args, cache):
     """``--learn``: a model of the library's own genres, and the confidence
     its plan needs (the learned threshold unless --min-confidence is given).
     """
-    import tempfile
-
     from .datasets import load_library
     from .library import learn_genres
 
-    if args.model:
-        raise ValueError("--learn learns a model: it takes no --model")
-    if args.write:  # the journal must be writable before hours of work
-        _check_writable(args.journal)
     with _warnings_as_lines():
         data = load_library(
             args.paths,
@@ -358,8 +365,6 @@ def _learned(args):
         "untagged songs to plan",
         file=sys.stderr,
     )
-    # The tagged songs' embeddings are cached for the run at least.
-    cache = args.cache or tempfile.mkdtemp(prefix="skgenre-learn-")
     model, report = learn_genres(
         data,
         target_precision=args.target_precision,
@@ -379,16 +384,6 @@ def _learned(args):
     if args.min_confidence is not None:
         return model, args.min_confidence
     return model, report.threshold
-
-
-def _check_writable(journal):
-    if journal is None:
-        return
-    folder = os.path.dirname(os.path.abspath(journal))
-    if not os.access(folder, os.W_OK):
-        raise OSError(
-            f"cannot write the journal {journal!r}: no such folder or no access"
-        )
 
 
 def cmd_undo(args):

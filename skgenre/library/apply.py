@@ -26,7 +26,7 @@ import shutil
 from dataclasses import dataclass
 
 from .formats import TagError, open_tags, same_genres
-from .journal import Journal, _fsync_folder, read_journal
+from .journal import Journal, fsync_folder, read_journal
 from .scan import TEMP_SUFFIX, file_sha256, is_leftover, printable, scan_file
 
 __all__ = ["UndoEntry", "apply_plan", "remove_leftovers", "undo", "write_genres"]
@@ -112,7 +112,7 @@ def replace_tags(file, change, journal, *, preserve_mtime=False, **record):
     except BaseException:
         _remove(temp)
         raise
-    _fsync_folder(os.path.dirname(file.target))
+    fsync_folder(os.path.dirname(file.target))
     after = os.stat(file.target)
     journal.write(
         "done",

@@ -9,12 +9,13 @@ is the history of what skgenre did to a library.  A kill at any moment
 leaves a truncated last line at worst, which reading ignores.
 """
 
+import contextlib
 import datetime
 import json
 import os
 import uuid
 
-__all__ = ["Journal", "default_journal_path", "read_journal"]
+__all__ = ["Journal", "default_journal_path", "fsync_folder", "read_journal"]
 
 
 def default_journal_path(directory=None):
@@ -65,7 +66,10 @@ class Journal:
     ----------
     path : str or path-like
         Created if absent (its folder is fsynced so the file survives a
-        power cut), appended to otherwise.
+        power cut), appended to otherwise.  Opening it first is how a run
+        learns that its journal can be written; a journal it created and
+        never wrote to is removed on :meth:`close` (a run stopped before
+        touching a file leaves none).
     op : {"write", "undo"}
         What the run does; every record says it.
 
@@ -85,10 +89,11 @@ class Journal:
         self.path = os.fspath(path)
         self.op = op
         self.run = uuid.uuid4().hex[:12]
-        created = not os.path.exists(self.path)
+        self._created = not os.path.exists(self.path)
+        self._written = False
         self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115
-        if created:
-            _fsync_folder(os.path.dirname(os.path.abspath(self.path)))
+        if self._created:
+            fsync_folder(os.path.dirname(os.path.abspath(self.path)))
 
     def write(self, event, **fields):
         """Append one record and fsync it: durable when this returns."""
@@ -96,9 +101,13 @@ class Journal:
         self._file.write(json.dumps(record, ensure_ascii=True) + "\n")
         self._file.flush()
         os.fsync(self._file.fileno())
+        self._written = True
 
     def close(self):
         self._file.close()
+        if self._created and not self._written:
+            with contextlib.suppress(OSError):
+                os.remove(self.path)
 
     def __enter__(self):
         return self
@@ -108,7 +117,7 @@ class Journal:
         return False
 
 
-def _fsync_folder(folder):
+def fsync_folder(folder):
     """fsync a folder, so that a name just made or replaced in it lasts."""
     try:
         fd = os.open(folder, os.O_RDONLY)
