@@ -4,8 +4,8 @@ Like beets' mediafile (``genres = ListMediaField(MP3ListStorageStyle('TCON'),
 MP4ListStorageStyle('\\xa9gen'), ListStorageStyle('GENRE'),
 ASFStorageStyle('WM/Genre'))``), every format is one entry of :data:`STYLES`:
 the field that holds genres, the field of skgenre's provenance, the album
-fields, and how the audio stream is found in the file (to prove a tag write
-left it alone).  Reading, writing, undo and the checks all go through it, so
+fields, and where the audio stream lies in the file
+(:mod:`skgenre.library.streams`, to prove a tag write left it alone).  Reading, writing, undo and the checks all go through it, so
 a format is added in one place.  Tags are read and written with
 :mod:`mutagen`.
 
@@ -24,13 +24,12 @@ MP4 file's legacy numeric ``gnre`` atom is read as a genre, and mutagen
 writes it back as ``©gen``.
 """
 
-import hashlib
 import json
 import os
-import struct
 from dataclasses import dataclass
 
 from .._errors import FileError
+from . import streams
 
 __all__ = [
     "STYLES",
@@ -45,7 +44,6 @@ __all__ = [
 
 #: Name of skgenre's provenance field (and its ID3 TXXX description).
 PROVENANCE = "skgenre"
-_CHUNK = 1 << 20
 
 
 class TagError(FileError):
@@ -133,9 +131,9 @@ class _Style:
     def save(self, audio, path):
         audio.save(path)
 
-    def payload(self, f, size):
-        """Byte ranges (or chunks) of the audio stream, in file order."""
-        raise NotImplementedError
+    #: ``payload(f, size)``: byte ranges (or chunks) of the audio stream, in
+    #: file order (:mod:`skgenre.library.streams`).
+    payload = None
 
 
 class _ID3Style(_Style):
@@ -198,35 +196,13 @@ class _ID3Style(_Style):
         # v23_sep=None: v2.3 lists stay as they are rather than "/"-joined.
         audio.tags.save(path, v2_version=version, v23_sep=None)
 
-    def payload(self, f, size):
-        start, end = 0, size
-        head = f.read(10)
-        if head[:3] == b"ID3" and len(head) == 10:
-            length = _syncsafe(head[6:10])
-            start = 10 + length + (10 if head[5] & 0x10 else 0)
-        if size - start >= 128:
-            f.seek(size - 128)
-            if f.read(3) == b"TAG":  # ID3v1, rewritten from the v2 tag
-                end = size - 128
-        return [(start, end)]
+    payload = staticmethod(streams.id3_stream)
 
 
 class _IFFID3Style(_ID3Style):
     """WAV and AIFF: an ID3 chunk among the file's chunks."""
 
-    def payload(self, f, size):
-        head = f.read(12)
-        little = head[:4] in (b"RIFF", b"RF64")
-        ranges = []
-        offset = 12
-        while offset + 8 <= size:
-            f.seek(offset)
-            chunk = f.read(8)
-            length = struct.unpack("<I" if little else ">I", chunk[4:8])[0]
-            if chunk[:4].strip().lower() != b"id3":
-                ranges.append((offset, min(size, offset + 8 + length)))
-            offset += 8 + length + (length & 1)
-        return ranges
+    payload = staticmethod(streams.iff_stream)
 
 
 class _VorbisStyle(_Style):
@@ -246,43 +222,7 @@ class _VorbisStyle(_Style):
         pictures = [p.data for p in getattr(audio, "pictures", [])]
         return comments, pictures
 
-    def payload(self, f, size):
-        if f.read(4) == b"fLaC":
-            return self._flac(f, size)
-        return self._ogg(f)
-
-    @staticmethod
-    def _flac(f, size):
-        ranges, offset, last = [], 4, False
-        while not last and offset + 4 <= size:
-            f.seek(offset)
-            header = f.read(4)
-            last = bool(header[0] & 0x80)
-            length = int.from_bytes(header[1:4], "big")
-            if header[0] & 0x7F == 0:  # STREAMINFO: what the decoder needs
-                ranges.append((offset, offset + 4 + length))
-            offset += 4 + length
-        return [*ranges, (offset, size)]
-
-    @staticmethod
-    def _ogg(f):
-        """The packets of each logical stream but its comment header (the
-        second packet): mutagen renumbers pages, so bytes alone would differ."""
-        from mutagen.ogg import OggPage
-
-        f.seek(0)
-        pages = {}
-        while True:
-            try:
-                page = OggPage(f)
-            except EOFError:
-                break
-            pages.setdefault(page.serial, []).append(page)
-        chunks = []
-        for serial in sorted(pages):
-            packets = OggPage.to_packets(pages[serial])
-            chunks.extend(p for k, p in enumerate(packets) if k != 1)
-        return chunks
+    payload = staticmethod(streams.vorbis_stream)
 
 
 class _MP4Style(_Style):
@@ -300,14 +240,7 @@ class _MP4Style(_Style):
             MP4FreeForm(v.encode("utf-8"), dataformat=AtomDataType.UTF8) for v in values
         ]
 
-    def payload(self, f, size):
-        from mutagen.mp4 import Atoms
-
-        return [
-            (atom.offset, atom.offset + atom.length)
-            for atom in Atoms(f).atoms
-            if atom.name == b"mdat"
-        ]
+    payload = staticmethod(streams.mp4_stream)
 
 
 class _ASFStyle(_Style):
@@ -315,10 +248,7 @@ class _ASFStyle(_Style):
     genre_key = "WM/Genre"
     provenance_key = PROVENANCE.upper()
     album_keys = ("WM/AlbumArtist", "Author", "WM/AlbumTitle")
-
-    def payload(self, f, size):
-        header = f.read(24)  # the Header Object: GUID, then its 64-bit size
-        return [(struct.unpack("<Q", header[16:24])[0], size)]
+    payload = staticmethod(streams.asf_stream)
 
 
 def _v23(tags):
@@ -327,13 +257,6 @@ def _v23(tags):
     write v2.2).  A file with only an ID3v1 tag (version ``(1, 1)``, its
     fields read as v2.4 frames) gets a v2.4 tag, as a file with none."""
     return (2, 2, 0) <= tags.version < (2, 4, 0)
-
-
-def _syncsafe(data):
-    value = 0
-    for byte in data:
-        value = (value << 7) | (byte & 0x7F)
-    return value
 
 
 _ID3, _IFF, _VORBIS, _MP4, _ASF = (
@@ -590,19 +513,4 @@ def audio_digest(path, tags=None):
     digest : str
     """
     style = (tags or open_tags(path)).style
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        size = os.fstat(f.fileno()).st_size
-        for part in style.payload(f, size):
-            if isinstance(part, bytes):
-                digest.update(part)
-                continue
-            start, end = part
-            f.seek(start)
-            while start < end:
-                block = f.read(min(_CHUNK, end - start))
-                if not block:
-                    break
-                digest.update(block)
-                start += len(block)
-    return digest.hexdigest()
+    return streams.stream_digest(path, style.payload)
