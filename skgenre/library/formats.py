@@ -5,8 +5,9 @@ MP4ListStorageStyle('\\xa9gen'), ListStorageStyle('GENRE'),
 ASFStorageStyle('WM/Genre'))``), every format is one entry of :data:`STYLES`:
 the field that holds genres, the field of skgenre's provenance, the album
 fields, and where the audio stream lies in the file
-(:mod:`skgenre.library.streams`, to prove a tag write left it alone).  Reading, writing, undo and the checks all go through it, so
-a format is added in one place.  Tags are read and written with
+(:mod:`skgenre.library.streams`, to prove a tag write left it alone).
+Reading, writing, undo and the checks all go through it, so a format is
+added in one place.  Tags are read and written with
 :mod:`mutagen`.
 
 =================  ===================  ==================================
