@@ -141,47 +141,39 @@ def _model_and_files(args):
 
 
 def _predictor(args):
-    """The trained pipeline of ``--model``, or the zero-shot tagger pipeline."""
-    model, files = _model_and_files(args)
-    if model is not None:
-        pipe, names = _load_quiet(model)
-        if args.max_windows is not None and "max_windows" in pipe[0].get_params():
-            pipe[0].set_params(max_windows=args.max_windows)
-        if args.threshold is not None and not _is_multilabel(pipe):
-            raise ValueError(f"--threshold: {model} is not a multi-label model")
-        if args.precision is not None:
-            if "precision" not in pipe[0].get_params():
-                raise ValueError(
-                    f"--precision: {model} does not use the pretrained encoder"
-                )
-            if args.precision == "auto":
-                from .encoders.choice import encoder_choice
-                from .library.scan import find_audio_files
-
-                files = find_audio_files(files)
-                choice = encoder_choice(len(files))
-                pipe[0].set_params(precision=choice.precision, runtime=choice.runtime)
-                _say_encoder(choice, len(files), args.max_windows)
-            else:
-                pipe[0].set_params(precision=args.precision)
-        return pipe, names, files
+    """The trained pipeline of ``--model``, or the zero-shot tagger pipeline,
+    with the encoder set for the files (folders walked once, here)."""
     from .encoders.choice import encoder_choice
     from .library.scan import find_audio_files
-    from .zeroshot import zero_shot_pipeline
 
-    if args.threshold is not None:
-        raise ValueError("--threshold is for multi-label models (--model)")
-    files = find_audio_files(files)
-    choice = encoder_choice(len(files), precision=args.precision or "auto")
-    pipe = zero_shot_pipeline(
-        args.tagger,
-        n_jobs=-1,
-        precision=choice.precision,
-        runtime=choice.runtime,
-        max_windows=args.max_windows,
-    )
-    _say_encoder(choice, len(files), args.max_windows)
-    return pipe, [str(c) for c in pipe[-1].classes_], files
+    model, paths = _model_and_files(args)
+    # The pretrained tagger's default is "auto"; a model file keeps its own.
+    precision = args.precision or (None if model else "auto")
+    if model is None:
+        from .zeroshot import zero_shot_pipeline
+
+        if args.threshold is not None:
+            raise ValueError("--threshold is for multi-label models (--model)")
+        pipe = zero_shot_pipeline(args.tagger, n_jobs=-1)
+        names = [str(c) for c in pipe[-1].classes_]
+    else:
+        pipe, names = _load_quiet(model)
+        if args.threshold is not None and not _is_multilabel(pipe):
+            raise ValueError(f"--threshold: {model} is not a multi-label model")
+        if precision is not None and "precision" not in pipe[0].get_params():
+            raise ValueError(
+                f"--precision: {model} does not use the pretrained encoder"
+            )
+    files = find_audio_files(paths)  # once the model is known to load
+    choice = encoder_choice(len(files), precision) if precision == "auto" else None
+    if args.max_windows is not None and "max_windows" in pipe[0].get_params():
+        pipe[0].set_params(max_windows=args.max_windows)
+    if choice is not None:
+        pipe[0].set_params(precision=choice.precision, runtime=choice.runtime)
+        _say_encoder(choice, len(files), args.max_windows)
+    elif precision is not None:
+        pipe[0].set_params(precision=precision)
+    return pipe, names, files
 
 
 def _say_windows(max_windows):
@@ -224,7 +216,6 @@ def _say_encoder(choice, n_songs, max_windows):
 def cmd_predict(args):
     import functools
 
-    from .library.scan import find_audio_files
     from .padding import real_windows
     from .report import (
         format_label_predictions,
@@ -234,7 +225,6 @@ def cmd_predict(args):
     )
 
     pipe, classes, files = _predictor(args)
-    files = find_audio_files(files)
     transformer, clf = pipe[0], pipe[-1]
     X = transformer.transform(files)
     proba = pipe[1:].predict_proba(X)  # SongPooling, scalers... then the model
